@@ -1,0 +1,47 @@
+"""Sphinx configuration of the traceability site; the trace_* settings are read by `make check` too."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from ext.model import sphinx_needs_config  # noqa: E402
+
+project = "DM requirement traceability"
+author = "Rubin DM Science Team"
+copyright = "2026, Vera C. Rubin Observatory Data Management"
+root_doc = "docs/index"
+
+extensions = ["myst_parser", "sphinx_needs", "sphinxcontrib.bibtex", "ext"]
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+source_suffix = {".md": "markdown"}
+exclude_patterns = [
+    "_build", ".venv", ".git", ".github", ".ci", ".pytest_cache", "README.md", "tests", "scripts", "ext", "results",
+]
+
+globals().update(sphinx_needs_config())
+
+# Results that decide each test case's last outcome: always read / read when the file exists (make test writes it).
+trace_results = ["results/campaign_results.csv"]
+trace_results_if_present = ["_build/results/pytest.xml"]
+trace_strict = False
+
+bibtex_bibfiles = ["docs/references.bib"]
+bibtex_default_style = "unsrt"
+
+html_theme = "pydata_sphinx_theme"
+html_title = "DM requirement traceability"
+html_static_path = ["docs/_static"]
+html_favicon = "docs/_static/favicon.svg"
+html_context = {"default_mode": "light"}
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_additional_pages = {"index": "redirect.html"}
+templates_path = ["docs/_templates"]
+html_last_updated_fmt = "%Y-%m-%d"

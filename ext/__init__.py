@@ -1,0 +1,33 @@
+"""Sphinx extension for requirement traceability: `setup()` only wires the modules together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from . import freshness, sphinx_bridge
+
+__version__ = "0.1.0"
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("sphinx_needs")
+    app.add_config_value("trace_results", [], "env", types=[list])
+    app.add_config_value("trace_results_if_present", [], "env", types=[list])
+    app.add_config_value("trace_strict", False, "env", types=[bool])
+
+    app.connect("builder-inited", sphinx_bridge.install_log_filter)
+    app.connect("source-read", sphinx_bridge.record_occurrences)
+    app.connect("env-purge-doc", sphinx_bridge.purge_occurrences)
+    app.connect("env-merge-info", sphinx_bridge.merge_occurrences)
+    app.connect("needs-before-sealing", sphinx_bridge.check_needs)
+    app.connect("build-finished", sphinx_bridge.fail_on_violations)
+
+    app.connect("doctree-read", freshness.note_sphinx_needs_aggregates)
+    app.connect("env-purge-doc", freshness.purge)
+    app.connect("env-merge-info", freshness.merge)
+    # After sphinx-needs' own env-updated handlers, so the needs are complete when this seals them.
+    app.connect("env-updated", freshness.docs_to_rewrite, priority=900)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
+            "env_version": 1}

@@ -1,0 +1,121 @@
+"""Connects the model to Sphinx: records id occurrences, runs the rules when sphinx-needs seals, reports, fails."""
+
+from __future__ import annotations
+
+import logging as pylogging
+import sys
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+from .checker import Evaluation, evaluate, evaluate_results
+from .model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need
+from .report import format_violations, summary
+from .sources import parse_markdown
+
+logger = logging.getLogger(__name__)
+OCCURRENCES_KEY = "trace_occurrences"
+
+
+def _relative_file(app: Sphinx, docname: str) -> str:
+    path = Path(app.env.doc2path(docname))
+    try:
+        return path.relative_to(app.srcdir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _occurrences(env: BuildEnvironment) -> dict[str, list[IdOccurrence]]:
+    if not hasattr(env, OCCURRENCES_KEY):
+        setattr(env, OCCURRENCES_KEY, {})
+    return getattr(env, OCCURRENCES_KEY)
+
+
+class _DuplicateIdFilter(pylogging.Filter):
+    """Drops sphinx-needs' own duplicate-id warning: the duplicate-id rule reports it with both places."""
+
+    def filter(self, record: pylogging.LogRecord) -> bool:
+        return not (getattr(record, "subtype", "") == "create_need" and "already exists" in record.getMessage())
+
+
+def install_log_filter(app: Sphinx) -> None:
+    for handler in pylogging.getLogger("sphinx").handlers:
+        if not any(isinstance(f, _DuplicateIdFilter) for f in handler.filters):
+            handler.addFilter(_DuplicateIdFilter())
+
+
+def record_occurrences(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Remembers where each need id is defined, since sphinx-needs drops a duplicate before we can see it."""
+    file = _relative_file(app, docname)
+    _occurrences(app.env)[docname] = [IdOccurrence(n.id, n.type, n.file, n.line)
+                                      for n in parse_markdown(source[0], file)]
+
+
+def purge_occurrences(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    _occurrences(env).pop(docname, None)
+
+
+def merge_occurrences(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    mine, theirs = _occurrences(env), _occurrences(other)
+    for docname in docnames:
+        if docname in theirs:
+            mine[docname] = theirs[docname]
+
+
+def to_model(app: Sphinx, item: Any) -> Need:
+    """One sphinx-needs NeedItem as the model's Need."""
+    need_type = item["type"]
+    fields = {name: str(item[name]) for name, spec in FIELDS.items()
+              if need_type in spec.applies_to and item.get(name) not in (None, "")}
+    if item.get("status"):
+        fields["status"] = str(item["status"])
+    links = {name: list(item[name]) for name in LINK_TYPES if item.get(name)}
+    return Need(id=item["id"], type=need_type, title=item["title"], file=_relative_file(app, item["docname"]),
+                line=int(item["lineno"] or 0), fields=fields, links=links, content=item.get("content") or "")
+
+
+def result_names(app: Sphinx) -> list[str]:
+    srcdir = Path(app.srcdir)
+    optional = [name for name in app.config.trace_results_if_present if (srcdir / name).is_file()]
+    return [*app.config.trace_results, *optional]
+
+
+def check_needs(app: Sphinx, needs: Any) -> None:
+    """The `needs-before-sealing` handler: evaluates the rules, writes computed fields, reports violations."""
+    model = {need_id: to_model(app, item) for need_id, item in needs.items()
+             if not item.get("is_external") and item.get("docname") and item["type"] in NEED_TYPES}
+    occurrences = [occ for per_doc in _occurrences(app.env).values() for occ in per_doc]
+    results = evaluate_results(Path(app.srcdir), result_names(app))
+    evaluation = evaluate(model, occurrences, results, strict=app.config.trace_strict)
+    write_computed_fields(needs, evaluation)
+    app.trace_evaluation = evaluation  # type: ignore[attr-defined]
+    report(evaluation)
+
+
+def write_computed_fields(needs: Any, evaluation: Evaluation) -> None:
+    for need_id, state in evaluation.statuses.items():
+        needs[need_id]["trace"] = state.trace.value
+        needs[need_id]["verification"] = state.verification.value
+    for need_id, result in evaluation.latest.items():
+        if need_id in needs and needs[need_id]["type"] == "test":
+            needs[need_id]["last_result"] = result.outcome.value
+            needs[need_id]["last_run"] = result.when
+            needs[need_id]["result_source"] = result.source
+
+
+def report(evaluation: Evaluation) -> None:
+    if not evaluation.violations:
+        return
+    for line in format_violations(evaluation.violations):
+        print(line, file=sys.stderr)
+    sys.stderr.flush()
+    logger.warning(summary(len(evaluation.violations)) + " (listed above)", type="trace", subtype="violations")
+
+
+def fail_on_violations(app: Sphinx, exception: Exception | None) -> None:
+    evaluation: Evaluation | None = getattr(app, "trace_evaluation", None)
+    if exception is None and evaluation is not None and evaluation.violations:
+        app.statuscode = 1

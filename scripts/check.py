@@ -1,0 +1,41 @@
+"""`make check`: runs the traceability rules on the Markdown sources without Sphinx; exit 1 on any violation."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ext.checker import evaluate, evaluate_results  # noqa: E402
+from ext.project import load_settings  # noqa: E402
+from ext.report import format_violations, summary  # noqa: E402
+from ext.sources import read_tree  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="site root (holds conf.py); default: cwd")
+    parser.add_argument("--results", nargs="*", help="results files (JUnit XML or CSV), replacing conf.py's")
+    parser.add_argument("--strict", action="store_true", help="P1a items must also be verified (passing tests)")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    root = args.root.resolve()
+    settings = load_settings(root)
+    tree = read_tree(root, settings.source_dirs)
+    names = args.results if args.results is not None else settings.result_names()
+    evaluation = evaluate(tree.needs, tree.occurrences, evaluate_results(root, names),
+                          strict=args.strict or settings.strict)
+    for line in format_violations(evaluation.violations):
+        print(line, file=sys.stderr)
+    elapsed = time.perf_counter() - started
+    print(f"{summary(len(evaluation.violations))} ({len(tree.needs)} needs, {elapsed:.2f} s)")
+    return 1 if evaluation.violations else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
