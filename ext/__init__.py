@@ -25,6 +25,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", sphinx_bridge.fail_on_violations)
 
     app.connect("doctree-read", freshness.note_sphinx_needs_aggregates)
+    app.connect("env-get-outdated", freshness.unseal)
     app.connect("env-purge-doc", freshness.purge)
     app.connect("env-merge-info", freshness.merge)
     # After sphinx-needs' own env-updated handlers, so the needs are complete when this seals them.

@@ -62,6 +62,17 @@ def _fingerprints(needs: Any) -> dict[str, str]:
     return {doc: hashlib.sha1("\x1e".join(rows).encode()).hexdigest() for doc, rows in per_doc.items()}
 
 
+def unseal(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+           removed: set[str]) -> list[str]:
+    """`env-get-outdated`: the pickled env holds needs sealed by `docs_to_rewrite`; re-open them for this read.
+
+    sphinx-needs seals at write-started, after the env is pickled; sealing at env-updated (before pickling)
+    would otherwise make the next incremental build fail when it purges an edited page.
+    """
+    SphinxNeedsData(env).needs_is_post_processed = False
+    return []
+
+
 def docs_to_rewrite(app: Sphinx, env: BuildEnvironment) -> Iterable[str]:
     """`env-updated`: the unchanged pages whose rendering depends on what changed elsewhere."""
     needs = SphinxNeedsData(env).get_needs_view()  # seals the needs, which runs the rules
