@@ -6,7 +6,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import freshness, sphinx_bridge
+from . import fast_layout, freshness, sphinx_bridge
 
 __version__ = "0.1.0"
 
@@ -24,6 +24,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("needs-before-sealing", sphinx_bridge.check_needs)
     app.connect("build-finished", sphinx_bridge.fail_on_violations)
 
+    fast_layout.register(app)
     app.connect("doctree-read", freshness.note_sphinx_needs_aggregates)
     app.connect("env-get-outdated", freshness.unseal)
     app.connect("env-purge-doc", freshness.purge)

@@ -235,9 +235,10 @@ def edit_priority(site: Path, need_id: str) -> str:
 
 @dataclass(frozen=True)
 class Run:
-    """One timed command: wall time, peak resident memory of the process tree, exit status."""
+    """One timed command: wall time, CPU time and peak resident memory of the process tree, exit status."""
 
     seconds: float
+    cpu_seconds: float
     max_rss_mb: float
     returncode: int
 
@@ -250,7 +251,7 @@ def timed(command: list[str], cwd: Path, log: Path) -> Run:
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Run(elapsed, usage.ru_maxrss / 1024, process.returncode)
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode)
 
 
 def sphinx_html(site: Path, jobs: int = 1) -> list[str]:
@@ -333,35 +334,41 @@ class Table:
         if run is not None:
             self.runs[(size, step)].append(run)
 
-    def median(self, size: int, step: str) -> float | None:
+    def median(self, size: int, step: str, cpu: bool = False) -> float | None:
         runs = self.runs.get((size, step))
-        return statistics.median(r.seconds for r in runs) if runs else None
+        return statistics.median(r.cpu_seconds if cpu else r.seconds for r in runs) if runs else None
 
     def failures(self) -> list[str]:
         return [f"N={size} {step}: exit {run.returncode}" for (size, step), runs in self.runs.items()
                 for run in runs if run.returncode != 0]
 
     def markdown(self) -> str:
-        rows = ["| N | step | median s | x plain (a) | peak MB | runs |", "| --- | --- | --- | --- | --- | --- |"]
+        rows = ["| N | step | median wall s | wall x (a) | median CPU s | CPU x (a) | peak MB | runs |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- |"]
         for (size, step), runs in self.runs.items():
-            seconds, plain = self.median(size, step), self.median(size, "plain")
-            if seconds is None:
-                rows.append(f"| {size:,} | {STEP_LABELS[step]} | n/a | n/a | n/a | 0 |")
-                continue
-            ratio = f"{seconds / plain:.2f}" if plain else "n/a"
-            peak = max(r.max_rss_mb for r in runs)
-            rows.append(f"| {size:,} | {STEP_LABELS[step]} | {seconds:.2f} | {ratio} | {peak:.0f} | {len(runs)} |")
+            cells = [f"{size:,}", STEP_LABELS[step]]
+            for cpu in (False, True):
+                seconds, plain = self.median(size, step, cpu), self.median(size, "plain", cpu)
+                cells += [f"{seconds:.2f}" if seconds is not None else "n/a",
+                          f"{seconds / plain:.2f}" if seconds is not None and plain else "n/a"]
+            cells += [f"{max(r.max_rss_mb for r in runs):.0f}" if runs else "n/a", str(len(runs))]
+            rows.append("| " + " | ".join(cells) + " |")
         return "\n".join(rows)
 
     def write_csv(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(("n", "step", "repeat", "seconds", "max_rss_mb", "returncode"))
+            writer.writerow(("n", "step", "repeat", "seconds", "cpu_seconds", "max_rss_mb", "returncode"))
             for (size, step), runs in self.runs.items():
                 for number, run in enumerate(runs, 1):
-                    writer.writerow((size, step, number, f"{run.seconds:.3f}", f"{run.max_rss_mb:.1f}",
-                                     run.returncode))
+                    writer.writerow((size, step, number, f"{run.seconds:.3f}", f"{run.cpu_seconds:.3f}",
+                                     f"{run.max_rss_mb:.1f}", run.returncode))
+
+
+def _show_log(log: Path, lines: int = 30) -> None:
+    tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    print("\n".join(f"    | {line}" for line in tail), file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -387,12 +394,15 @@ def main(argv: list[str] | None = None) -> int:
                 for step, action in bench.steps():
                     run = action(bench.work / f"{step}-{repeat}.log")
                     table.add(size, step, run)
-                    shown = f"{run.seconds:.2f} s, {run.max_rss_mb:.0f} MB, exit {run.returncode}" if run else "n/a"
+                    shown = f"{run.seconds:.2f} s ({run.cpu_seconds:.2f} s CPU), {run.max_rss_mb:.0f} MB, exit {run.returncode}" if run else "n/a"
                     print(f"  {step:<12} #{repeat + 1}: {shown}", flush=True)
+                    if run and run.returncode:
+                        _show_log(bench.work / f"{step}-{repeat}.log")
             if size == args.parallel_at and not args.quick:
                 run = bench.parallel(bench.work / "parallel.log")
                 table.add(size, "parallel", run)
-                print(f"  parallel     #1: {run.seconds:.2f} s, {run.max_rss_mb:.0f} MB, exit {run.returncode}")
+                print(f"  parallel     #1: {run.seconds:.2f} s ({run.cpu_seconds:.2f} s CPU), {run.max_rss_mb:.0f} MB,"
+                      f" exit {run.returncode}", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -400,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores; results: {args.out}\n")
     print(table.markdown())
     for failure in table.failures():
-        print(f"FAILED: {failure} (log kept only with --keep)", file=sys.stderr)
+        print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if table.failures() else 0
 
 

@@ -1,0 +1,155 @@
+"""Compact need cards: a few docutils nodes per need instead of sphinx-needs' layout table (about half its build)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.nodes import make_refnode
+from sphinx_needs.config import NeedsSphinxConfig
+from sphinx_needs.data import NeedsCoreFields, SphinxNeedsData
+from sphinx_needs.functions.functions import find_and_replace_node_content
+from sphinx_needs.nodes import Need
+
+CSS_FILE = "trace_needs.css"
+# sphinx-needs' default layout; a need, or a project, that asks for another one keeps sphinx-needs' rendering.
+DEFAULT_LAYOUT = "clean"
+# Before sphinx-needs' own doctree-resolved handler (500), which then finds no Need node left to format.
+PRIORITY = 450
+_HIDDEN_CORE_FIELDS = frozenset(name for name, props in NeedsCoreFields.items() if not props.get("show_in_layout"))
+
+
+def register(app: Sphinx) -> None:
+    app.add_config_value("trace_compact_needs", True, "env", types=[bool])
+    app.connect("builder-inited", add_stylesheet)
+    app.connect("doctree-resolved", render_needs, priority=PRIORITY)
+    app.connect("build-finished", write_stylesheet)
+
+
+def _enabled(app: Sphinx) -> bool:
+    config = NeedsSphinxConfig(app.config)
+    return (bool(app.config.trace_compact_needs) and config.include_needs and config.default_layout == DEFAULT_LAYOUT
+            and not config.string_links and app.builder.format == "html")
+
+
+def render_needs(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    """`doctree-resolved`: replaces each Need node of the default layout with a compact card."""
+    if not _enabled(app):
+        return
+    found = [node for node in doctree.findall(Need)]
+    if not found:
+        return
+    data = SphinxNeedsData(app.env)
+    needs = data.get_needs_view()
+    card = _CardMaker(app, needs, fromdocname, list(data.get_schema().iter_link_fields()))
+    for node in found:
+        need = needs.get(node["ids"][0])
+        if need is None or need["layout"] or need["style"]:
+            continue  # sphinx-needs renders it (or reports it) as usual
+        if node.get("docname") and node["docname"] != need["docname"]:
+            continue  # a duplicate from another -j worker: sphinx-needs drops it
+        if need["hide"]:
+            node.parent.remove(node)
+            continue
+        find_and_replace_node_content(node, app.env, need)
+        node.replace_self(card.make(node, need))
+
+
+class _CardMaker:
+    """Builds the card of one need: heading line, fields, links both ways, then the need's own content."""
+
+    def __init__(self, app: Sphinx, needs: Any, fromdocname: str, link_fields: list[Any]) -> None:
+        self.builder = app.builder
+        self.needs = needs
+        self.fromdocname = fromdocname
+        self.link_fields = link_fields
+        self.link_names = frozenset(name for link in link_fields for name in (link.name, f"{link.name}_back"))
+
+    def make(self, node: Need, need: Any) -> nodes.container:
+        kind = "".join(need["type"].split())
+        card = nodes.container(ids=list(node["ids"]), classes=["need", "needs_compact", f"needs_type_{kind}"])
+        head = nodes.paragraph(classes=["needs_head"])
+        head += nodes.inline(need["type_name"], need["type_name"], classes=["needs_type_name"])
+        head += nodes.Text(": ")
+        head += nodes.strong(need["title"], need["title"], classes=["needs_title"])
+        head += nodes.Text(" ")
+        head += nodes.reference(need["id"], need["id"], refid=need["id"], internal=True, classes=["needs-id"])
+        card += head
+        fields = list(self._fields(need))
+        if fields:
+            card += nodes.paragraph("", "", *fields, classes=["needs_meta"])
+        for label, targets in self._links(need):
+            line = nodes.paragraph(classes=["needs_links"])
+            line += nodes.inline(label + ": ", label + ": ", classes=["needs_label"])
+            for index, target in enumerate(targets):
+                if index:
+                    line += nodes.Text(", ")
+                line += self._reference(target)
+            card += line
+        card += node.children
+        return card
+
+    def _fields(self, need: Any) -> Iterator[nodes.Node]:
+        for name in need:
+            if name in _HIDDEN_CORE_FIELDS or name in self.link_names:
+                continue
+            value = need[name]
+            if value is None or value == "" or value == []:
+                continue
+            text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            field = nodes.inline(classes=[f"needs_{name}"])
+            field += nodes.inline(f"{name}: ", f"{name}: ", classes=["needs_label"])
+            field += nodes.inline(text, text, classes=["needs_data"])
+            yield field
+
+    def _links(self, need: Any) -> Iterable[tuple[str, list[str]]]:
+        for link in self.link_fields:
+            if need[link.name]:
+                yield link.display.outgoing, list(need[link.name])
+            if need[f"{link.name}_back"]:
+                yield link.display.incoming, list(need[f"{link.name}_back"])
+
+    def _reference(self, target_id: str) -> nodes.Node:
+        main_id, _, part = target_id.partition(".")
+        target = self.needs.get(main_id)
+        if target is None or (part and part not in target["parts"]):
+            return nodes.inline(target_id, target_id, classes=["needs_dead_link"])
+        text = nodes.Text(target_id)
+        anchor = f"{main_id}.{part}" if part else main_id
+        if target["is_external"]:
+            return nodes.reference(target_id, "", text, refuri=target["external_url"] or "", internal=False,
+                                   classes=["external_link"])
+        return make_refnode(self.builder, self.fromdocname, target["docname"], anchor, text, target["title"])
+
+
+def add_stylesheet(app: Sphinx) -> None:
+    if app.builder.format == "html" and app.config.trace_compact_needs:
+        app.add_css_file(CSS_FILE)
+
+
+def stylesheet(need_types: Iterable[dict[str, Any]]) -> str:
+    rules = [
+        ".need.needs_compact { border: 1px solid var(--pst-color-border, #ccc); border-left-width: 4px;"
+        " border-radius: 4px; padding: 0.4rem 0.9rem; margin: 0.9rem 0; }",
+        ".needs_compact > p { margin: 0.2rem 0; }",
+        ".needs_compact .needs_meta, .needs_compact .needs_links { font-size: 0.88em; }",
+        ".needs_compact .needs_meta > span + span::before { content: \" \\00b7 \"; }",
+        ".needs_compact .needs_label { color: var(--pst-color-text-muted, #666); }",
+        ".needs_compact .needs_dead_link { text-decoration: line-through; }",
+    ]
+    for need_type in need_types:
+        kind = "".join(str(need_type.get("directive", "")).split())
+        if kind and need_type.get("color"):
+            rules.append(f".needs_compact.needs_type_{kind} {{ border-left-color: {need_type['color']}; }}")
+    return "\n".join(rules) + "\n"
+
+
+def write_stylesheet(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html" or not app.config.trace_compact_needs:
+        return
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    (static / CSS_FILE).write_text(stylesheet(NeedsSphinxConfig(app.config).types), encoding="utf-8")
