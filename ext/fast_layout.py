@@ -26,7 +26,6 @@ def register(app: Sphinx) -> None:
     app.add_config_value("trace_compact_needs", True, "env", types=[bool])
     app.connect("builder-inited", add_stylesheet)
     app.connect("doctree-resolved", render_needs, priority=PRIORITY)
-    app.connect("build-finished", write_stylesheet)
 
 
 def _enabled(app: Sphinx) -> bool:
@@ -67,6 +66,7 @@ class _CardMaker:
         self.fromdocname = fromdocname
         self.link_fields = link_fields
         self.link_names = frozenset(name for link in link_fields for name in (link.name, f"{link.name}_back"))
+        self.shown_by_type: dict[str, list[str]] = {}
 
     def make(self, node: Need, need: Any) -> nodes.container:
         kind = "".join(need["type"].split())
@@ -93,9 +93,12 @@ class _CardMaker:
         return card
 
     def _fields(self, need: Any) -> Iterator[nodes.Node]:
-        for name in need:
-            if name in _HIDDEN_CORE_FIELDS or name in self.link_names:
-                continue
+        names = self.shown_by_type.get(need["type"])
+        if names is None:
+            # Every need of a type has the same keys, in the same order: filter them once.
+            names = [name for name in need if name not in _HIDDEN_CORE_FIELDS and name not in self.link_names]
+            self.shown_by_type[need["type"]] = names
+        for name in names:
             value = need[name]
             if value is None or value == "" or value == []:
                 continue
@@ -126,8 +129,13 @@ class _CardMaker:
 
 
 def add_stylesheet(app: Sphinx) -> None:
-    if app.builder.format == "html" and app.config.trace_compact_needs:
-        app.add_css_file(CSS_FILE)
+    """`builder-inited`: writes the stylesheet before any page, so clean and incremental pages link it alike."""
+    if app.builder.format != "html" or not app.config.trace_compact_needs:
+        return
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    (static / CSS_FILE).write_text(stylesheet(NeedsSphinxConfig(app.config).types), encoding="utf-8")
+    app.add_css_file(CSS_FILE)
 
 
 def stylesheet(need_types: Iterable[dict[str, Any]]) -> str:
@@ -145,11 +153,3 @@ def stylesheet(need_types: Iterable[dict[str, Any]]) -> str:
         if kind and need_type.get("color"):
             rules.append(f".needs_compact.needs_type_{kind} {{ border-left-color: {need_type['color']}; }}")
     return "\n".join(rules) + "\n"
-
-
-def write_stylesheet(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html" or not app.config.trace_compact_needs:
-        return
-    static = Path(app.outdir) / "_static"
-    static.mkdir(parents=True, exist_ok=True)
-    (static / CSS_FILE).write_text(stylesheet(NeedsSphinxConfig(app.config).types), encoding="utf-8")

@@ -67,9 +67,15 @@ def unseal(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str
     """`env-get-outdated`: the pickled env holds needs sealed by `docs_to_rewrite`; re-open them for this read.
 
     sphinx-needs seals at write-started, after the env is pickled; sealing at env-updated (before pickling)
-    would otherwise make the next incremental build fail when it purges an edited page.
+    would otherwise make the next incremental build fail when it purges an edited page. The computed fields
+    are cleared too: the rules write them afresh, and a value they no longer write (a result dropped from the
+    results file) must not survive from the previous build.
     """
-    SphinxNeedsData(env).needs_is_post_processed = False
+    data = SphinxNeedsData(env)
+    data.needs_is_post_processed = False
+    for need in data.get_needs_mutable().values():
+        for name in COMPUTED_FIELDS:
+            need[name] = None
     return []
 
 
