@@ -65,10 +65,10 @@ GENERATED_NOTE = ("Generated once by `scripts/import_rubin.py` from the Rubin re
 
 
 class RowError(Exception):
-    """One malformed cell, reported as FILE:ROW: column COL: problem."""
+    """One malformed cell, reported as FILE:ROW: column COL: problem (or a missing file, as FILE: problem)."""
 
     def __init__(self, file: str, row: int, column: str, problem: str) -> None:
-        super().__init__(f"{file}:{row}: column {column}: {problem}")
+        super().__init__(f"{file}:{row}: column {column}: {problem}" if column else f"{file}: {problem}")
 
 
 @dataclass
@@ -86,7 +86,7 @@ def read_table(data: Path, name: str, columns: tuple[str, ...]) -> Table:
     path = data / name
     label = path.as_posix()
     if not path.is_file():
-        raise RowError(label, 0, "-", "file not found")
+        raise RowError(label, 0, "", "file not found")
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in columns if c not in (reader.fieldnames or [])]
