@@ -46,6 +46,11 @@ PRIORITIES_2019 = (*PRIORITIES, "absent", "unset")
 MONTHS = {name: number for number, name in enumerate(
     ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
      "November", "December"), start=1)}
+# Milestones whose definition names the priorities they need: shown on the site from the priority field,
+# so the importer adds no per-requirement `milestone` link (the data has none).
+NEEDED_BY_PRIORITY = {"LDM-503-19a": "1a", "LDM-503-19": "1a and 1b"}
+CAMPAIGN_PLAN = {"LDM-503-19a": "Verification campaign: test plan LVV-P117, test cycle LVV-R275 (DMTR-412); "
+                                "its executions are in `results/campaign_results.csv`."}
 # Roll-up verification elements: no test case of their own, verified through their requirement's children.
 ROLL_UPS = {"DMS-REQ-0155-V-01", "DMS-REQ-0156-V-01"}
 
@@ -489,6 +494,12 @@ def milestone_block(ms: Milestone, catalogue: Catalogue) -> str:
     known = catalogue.milestones
     alias, note = _aliases(ms.note)
     body: list[str] = []
+    if ms.id in NEEDED_BY_PRIORITY:
+        body.append(f"Needed by every active requirement and verification element of priority "
+                    f"{NEEDED_BY_PRIORITY[ms.id]}, by definition (the milestone's name); the requirements "
+                    f"carry no per-item milestone link.")
+    if ms.id in CAMPAIGN_PLAN:
+        body.append(CAMPAIGN_PLAN[ms.id])
     outside_before = [p for p in ms.predecessors if p not in known]
     outside_after = [s for s in ms.successors if s not in known]
     if outside_before:
