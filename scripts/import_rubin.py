@@ -73,7 +73,8 @@ class RowError(Exception):
     """One malformed cell, reported as FILE:ROW: column COL: problem (or a missing file, as FILE: problem)."""
 
     def __init__(self, file: str, row: int, column: str, problem: str) -> None:
-        super().__init__(f"{file}:{row}: column {column}: {problem}" if column else f"{file}: {problem}")
+        where = f"{file}:{row}" if row else file
+        super().__init__(f"{where}: column {column}: {problem}" if column else f"{where}: {problem}")
 
 
 @dataclass
@@ -92,13 +93,20 @@ def read_table(data: Path, name: str, columns: tuple[str, ...]) -> Table:
     label = path.as_posix()
     if not path.is_file():
         raise RowError(label, 0, "", "file not found")
+    rows: list[tuple[int, dict[str, str]]] = []
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise RowError(label, 1, missing[0], "missing from the header")
-        rows = [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None})
-                for row in reader]
+        try:
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise RowError(label, 1, missing[0], "missing from the header")
+            for row in reader:
+                rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}))
+        except csv.Error as err:
+            raise RowError(label, reader.line_num, "", f"malformed CSV: {err}") from None
+        except UnicodeDecodeError as err:
+            # Decoding runs ahead of the csv reader in blocks, so no row can be named.
+            raise RowError(label, 0, "", f"not UTF-8 text ({err.reason})") from None
     return Table(label, rows)
 
 

@@ -103,3 +103,13 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
     done = run_import(data, tmp_path / "out")
     assert done.returncode == 1
     assert done.stderr.strip() == f"{(data / 'milestones.csv').as_posix()}: file not found"
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "ldm639_test_cases.csv").write_bytes(b"test_case,title,status\nLVV-T1,caf\xe9,Draft\n")
+    done = run_import(data, tmp_path / "out")
+    assert done.returncode == 1
+    label = (data / "ldm639_test_cases.csv").as_posix()
+    assert done.stderr.strip() == f"{label}: not UTF-8 text (invalid continuation byte)"
