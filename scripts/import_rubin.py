@@ -154,6 +154,7 @@ class Requirement:
     priority_2019: str
     deleted_in_2019: bool
     elements: list[Element] = field(default_factory=list)
+    vcd_priority: str = ""
 
     @property
     def section_key(self) -> tuple[int, ...]:
@@ -170,6 +171,7 @@ class Element:
     priority_inherited: bool
     status: str
     status_2024: str
+    vcd_priority: str = ""
 
 
 @dataclass
@@ -288,7 +290,8 @@ def read_elements(data: Path, requirements: dict[str, Requirement]) -> dict[str,
         element = Element(
             key=key, id=ve_id, requirement=req_id,
             title=_title(table, line, "ve_title", _check(table, line, row, "ve_title", bool, "a title")),
-            # No priority in Jira: the element inherits its requirement's, as the VCD does for ordering.
+            # No priority in Jira (one descoped element): it inherits its requirement's, so that every
+            # sub-requirement has the priority the rules read.
             priority=priority or requirements[req_id].priority, priority_inherited=not priority,
             status=_check(table, line, row, "status_2025_07_16", VE_STATUSES.__contains__,
                           f"a VE status ({', '.join(VE_STATUSES)})"),
@@ -306,11 +309,15 @@ def read_vcd(data: Path, requirements: dict[str, Requirement], by_key: dict[str,
     for line, row in table.rows:
         req_id = _check(table, line, row, "requirement", requirements.__contains__,
                         "a requirement in " + REQUIREMENTS_CSV)
+        requirements[req_id].vcd_priority = _check(table, line, row, "req_priority", ("", *PRIORITIES).__contains__,
+                                                   f"a priority ({', '.join(PRIORITIES)}) or empty")
         key = _check(table, line, row, "verification_element", by_key.__contains__,
                      "a verification element key in " + ELEMENTS_CSV)
         if by_key[key].requirement != req_id:
             raise table.error(line, "verification_element", f"{key} belongs to {by_key[key].requirement}, "
                                                             f"not {req_id}")
+        by_key[key].vcd_priority = _check(table, line, row, "ve_priority", ("", *PRIORITIES).__contains__,
+                                          f"a priority ({', '.join(PRIORITIES)}) or empty")
         if not row["test_case"]:
             if row["last_run"] or row["last_status"]:
                 raise table.error(line, "test_case", "empty, but the row has a last run")
@@ -453,6 +460,8 @@ def requirement_block(req: Requirement, catalogue: Catalogue) -> str:
         body.append("Derived from: " + ", ".join(need_ref(i, catalogue.requirements) for i in req.derived_dms) + ".")
     if req.derived_upstream:
         body.append("Derived from (upstream): " + ", ".join(req.derived_upstream) + ".")
+    if req.vcd_priority and req.vcd_priority != req.priority:
+        body.append(f"Priority in the LDM-692 VCD: {req.vcd_priority}.")
     if req.deleted_in_2019:
         body.append("Listed under Deleted Requirements in the 2019 LSE-61 export.")
     if not req.elements:
@@ -472,6 +481,8 @@ def element_block(element: Element, catalogue: Catalogue) -> str:
         children = sorted(r.id for r in catalogue.requirements.values() if r.parent == element.requirement)
         body.append("Roll-up: no test case of its own (LDM-692 VCD). It is verified through the child "
                     "requirements " + ", ".join(f"{{need}}`{c}`" for c in children) + ", which refine it.")
+    if element.vcd_priority and element.vcd_priority != element.priority:
+        body.append(f"Priority in the LDM-692 VCD: {element.vcd_priority}.")
     if element.status_2024 and element.status_2024 != element.status:
         body.append(f"Jira status on 2024-10-29: {element.status_2024}.")
     options = [("id", element.id), ("priority", element.priority),
