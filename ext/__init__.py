@@ -19,6 +19,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     app.connect("builder-inited", sphinx_bridge.install_log_filter)
     app.connect("source-read", sphinx_bridge.record_occurrences)
+    app.connect("doctree-read", sphinx_bridge.allow_orphan_need_pages)
     app.connect("env-purge-doc", sphinx_bridge.purge_occurrences)
     app.connect("env-merge-info", sphinx_bridge.merge_occurrences)
     app.connect("needs-before-sealing", sphinx_bridge.check_needs)

@@ -18,6 +18,7 @@ from .sources import parse_markdown
 
 logger = logging.getLogger(__name__)
 OCCURRENCES_KEY = "trace_occurrences"
+NEEDS_DIR = "needs"
 
 
 def _relative_file(app: Sphinx, docname: str) -> str:
@@ -52,6 +53,12 @@ def record_occurrences(app: Sphinx, docname: str, source: list[str]) -> None:
     file = _relative_file(app, docname)
     _occurrences(app.env)[docname] = [IdOccurrence(n.id, n.type, n.file, n.line)
                                       for n in parse_markdown(source[0], file)]
+
+
+def allow_orphan_need_pages(app: Sphinx, doctree: Any) -> None:
+    """Pages under needs/ may stay out of every toctree: they are sources, reached through links and tables."""
+    if app.env.docname.startswith(NEEDS_DIR + "/"):
+        app.env.metadata[app.env.docname]["orphan"] = True
 
 
 def purge_occurrences(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
