@@ -10,7 +10,9 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from sphinx_needs.data import SphinxNeedsData
 
+from . import freshness
 from .checker import Evaluation, evaluate, evaluate_results
 from .model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need
 from .report import format_violations, summary
@@ -90,16 +92,28 @@ def result_names(app: Sphinx) -> list[str]:
     return [*app.config.trace_results, *optional]
 
 
-def check_needs(app: Sphinx, needs: Any) -> None:
-    """The `needs-before-sealing` handler: evaluates the rules, writes computed fields, reports violations."""
+def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """`env-updated`: evaluates the rules on the needs as read, reports, and returns the pages to re-write.
+
+    The needs are read unsealed here: sealing them before Sphinx pickles the environment would freeze them
+    for the next incremental build.
+    """
+    needs = SphinxNeedsData(env).get_needs_mutable()
     model = {need_id: to_model(app, item) for need_id, item in needs.items()
              if not item.get("is_external") and item.get("docname") and item["type"] in NEED_TYPES}
-    occurrences = [occ for per_doc in _occurrences(app.env).values() for occ in per_doc]
+    occurrences = [occ for per_doc in _occurrences(env).values() for occ in per_doc]
     results = evaluate_results(Path(app.srcdir), result_names(app))
     evaluation = evaluate(model, occurrences, results, strict=app.config.trace_strict)
-    write_computed_fields(needs, evaluation)
     app.trace_evaluation = evaluation  # type: ignore[attr-defined]
     report(evaluation)
+    return freshness.docs_to_rewrite(env, evaluation)
+
+
+def seal_computed_fields(app: Sphinx, needs: Any) -> None:
+    """`needs-before-sealing`: the computed status goes into every need, and so into needs.json."""
+    evaluation: Evaluation | None = getattr(app, "trace_evaluation", None)
+    if evaluation is not None:
+        write_computed_fields(needs, evaluation)
 
 
 def write_computed_fields(needs: Any, evaluation: Evaluation) -> None:
