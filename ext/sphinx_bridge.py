@@ -77,8 +77,7 @@ def merge_occurrences(app: Sphinx, env: BuildEnvironment, docnames: set[str], ot
 def to_model(app: Sphinx, item: Any) -> Need:
     """One sphinx-needs NeedItem as the model's Need."""
     need_type = item["type"]
-    fields = {name: str(item[name]) for name, spec in FIELDS.items()
-              if need_type in spec.applies_to and item.get(name) not in (None, "")}
+    fields = {name: str(item[name]) for name in FIELDS if item.get(name) not in (None, "")}
     if item.get("status"):
         fields["status"] = str(item["status"])
     links = {name: list(item[name]) for name in LINK_TYPES if item.get(name)}

@@ -54,6 +54,14 @@ def test_field_values() -> None:
     assert codes(found) == [("DMS-REQ-0002", "trace.field-value"), ("LDM-503-02", "trace.field-value")]
 
 
+def test_field_that_does_not_apply_to_the_type() -> None:
+    found = list(rules.check_field_applies(data(need("LVV-T1", "test", priority="1a", method="analysis"),
+                                                need("DMS-REQ-0001", due="2025-01-01"))))
+    assert [(v.need_id, v.message) for v in found] == [
+        ("LVV-T1", "field priority does not apply to a test (only req, subreq)"),
+        ("DMS-REQ-0001", "field due does not apply to a req (only milestone)")]
+
+
 def test_status_values() -> None:
     found = list(rules.check_status_values(data(need("DMS-REQ-0001", status="descoped"),
                                                 need("DMS-REQ-0002", status="dropped"))))
