@@ -144,7 +144,7 @@ def stylesheet(need_types: Iterable[dict[str, Any]]) -> str:
         " border-radius: 4px; padding: 0.4rem 0.9rem; margin: 0.9rem 0; }",
         ".needs_compact > p { margin: 0.2rem 0; }",
         ".needs_compact .needs_meta, .needs_compact .needs_links { font-size: 0.88em; }",
-        ".needs_compact .needs_meta > span + span::before { content: \" \\00b7 \"; }",
+        ".needs_compact .needs_meta > span:not(:last-child)::after { content: \"\\00b7\"; margin: 0 0.45em; }",
         ".needs_compact .needs_label { color: var(--pst-color-text-muted, #666); }",
         ".needs_compact .needs_dead_link { text-decoration: line-through; }",
     ]
