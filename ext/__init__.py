@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sphinx.application import Sphinx
-
-from . import fast_layout, freshness, sphinx_bridge
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
 
 __version__ = "0.1.0"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # Imported here, not with the package: `make check` and the diff tool import ext.checker and need no Sphinx.
+    from . import fast_layout, freshness, sphinx_bridge
+
     app.setup_extension("sphinx_needs")
     app.add_config_value("trace_results", [], "env", types=[list])
     app.add_config_value("trace_results_if_present", [], "env", types=[list])

@@ -34,10 +34,11 @@ def split_links(value: str) -> list[str]:
 def _parse_options(lines: list[str], start: int) -> tuple[dict[str, str], int]:
     """Reads `:key: value` lines from `start`; returns the options and the index of the first other line."""
     options: dict[str, str] = {}
-    index = start
-    while index < len(lines):
-        match = OPTION.match(lines[index].strip())
-        if not match or not lines[index].strip():
+    index, stop = start, len(lines)
+    while index < stop:
+        line = lines[index].strip()
+        match = OPTION.match(line) if line else None
+        if not match:
             break
         options[match["key"]] = (match["value"] or "").strip()
         index += 1
@@ -46,10 +47,11 @@ def _parse_options(lines: list[str], start: int) -> tuple[dict[str, str], int]:
 
 def _closing_index(lines: list[str], start: int, fence: str) -> int:
     """Index of the line that closes `fence` (same character, at least as long), or len(lines)."""
-    char, length = fence[0], len(fence)
+    char = fence[0]
     for index in range(start, len(lines)):
         stripped = lines[index].strip()
-        if stripped and set(stripped) == {char} and len(stripped) >= length:
+        # Starts with the whole fence (so is at least as long) and holds nothing but its character.
+        if stripped.startswith(fence) and not stripped.strip(char):
             return index
     return len(lines)
 

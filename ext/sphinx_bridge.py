@@ -24,11 +24,15 @@ NEEDS_DIR = "needs"
 
 
 def _relative_file(app: Sphinx, docname: str) -> str:
-    path = Path(app.env.doc2path(docname))
-    try:
-        return path.relative_to(app.srcdir).as_posix()
-    except ValueError:
-        return path.as_posix()
+    # Asked once per need: the path arithmetic, repeated 10,000 times, was a tenth of an incremental build.
+    cache: dict[str, str] = app.__dict__.setdefault("_trace_relative_files", {})
+    if docname not in cache:
+        path = Path(app.env.doc2path(docname))
+        try:
+            cache[docname] = path.relative_to(app.srcdir).as_posix()
+        except ValueError:
+            cache[docname] = path.as_posix()
+    return cache[docname]
 
 
 def _occurrences(env: BuildEnvironment) -> dict[str, list[IdOccurrence]]:

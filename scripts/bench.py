@@ -318,6 +318,8 @@ class Bench:
 
 # ---------------------------------------------------------------------------------------------------- report
 
+TIMED_STEPS = ("plain", "full", "incremental", "check", "diff")
+CHECK_REPORT = re.compile(r"\((\d+) needs, ([\d.]+) s\)")
 STEP_LABELS = {"plain": "(a) plain sphinx-needs HTML", "full": "(b) full build (`sphinx -W -b html`)",
                "incremental": "(c) incremental, one priority edited", "check": "(d) `make check`",
                "diff": "(e) trace diff HEAD~1 HEAD", "parallel": "(b) full build, `-j 2`"}
@@ -371,16 +373,34 @@ def _show_log(log: Path, lines: int = 30) -> None:
     print("\n".join(f"    | {line}" for line in tail), file=sys.stderr, flush=True)
 
 
+def _record(table: Table, size: int, step: str, repeat: int, run: Run | None, work: Path) -> None:
+    table.add(size, step, run)
+    shown = "n/a" if run is None else (f"{run.seconds:.2f} s ({run.cpu_seconds:.2f} s CPU), "
+                                       f"{run.max_rss_mb:.0f} MB, exit {run.returncode}")
+    log = work / f"{step}-{repeat}.log"
+    reported = CHECK_REPORT.search(log.read_text(encoding="utf-8")) if step == "check" and log.is_file() else None
+    if reported:
+        shown += f"; in-process {reported[2]} s for {reported[1]} needs"
+    print(f"  {step:<12} #{repeat + 1}: {shown}", flush=True)
+    if run is not None and run.returncode:
+        _show_log(log)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smallest size only, one repeat (smoke test)")
     parser.add_argument("--sizes", default="1000,5000,10000", help="comma-separated corpus sizes")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each step per size (medians reported)")
+    parser.add_argument("--steps", default=",".join(TIMED_STEPS),
+                        help="comma-separated steps to time (incremental needs full)")
     parser.add_argument("--parallel-at", type=int, default=5000, help="also time one `-j 2` build at this size")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "bench" / "results.csv", help="results CSV")
     parser.add_argument("--keep", action="store_true", help="keep the generated sites (path printed)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    steps = {s.strip() for s in args.steps.split(",") if s.strip()}
+    if steps - set(TIMED_STEPS) or ("incremental" in steps and "full" not in steps):
+        parser.error(f"--steps: choose among {', '.join(TIMED_STEPS)}; incremental needs full")
     if args.quick:
         sizes, args.repeat = sizes[:1], 1
 
@@ -392,17 +412,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"N={size:,}: {bench.corpus.pages.__len__()} pages in {bench.work}", flush=True)
             for repeat in range(args.repeat):
                 for step, action in bench.steps():
-                    run = action(bench.work / f"{step}-{repeat}.log")
-                    table.add(size, step, run)
-                    shown = f"{run.seconds:.2f} s ({run.cpu_seconds:.2f} s CPU), {run.max_rss_mb:.0f} MB, exit {run.returncode}" if run else "n/a"
-                    print(f"  {step:<12} #{repeat + 1}: {shown}", flush=True)
-                    if run and run.returncode:
-                        _show_log(bench.work / f"{step}-{repeat}.log")
-            if size == args.parallel_at and not args.quick:
-                run = bench.parallel(bench.work / "parallel.log")
-                table.add(size, "parallel", run)
-                print(f"  parallel     #1: {run.seconds:.2f} s ({run.cpu_seconds:.2f} s CPU), {run.max_rss_mb:.0f} MB,"
-                      f" exit {run.returncode}", flush=True)
+                    if step in steps:
+                        _record(table, size, step, repeat, action(bench.work / f"{step}-{repeat}.log"), bench.work)
+            if size == args.parallel_at and not args.quick and "full" in steps:
+                _record(table, size, "parallel", 0, bench.parallel(bench.work / "parallel-0.log"), bench.work)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
