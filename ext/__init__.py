@@ -6,7 +6,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import freshness, sphinx_bridge
+from . import changelog, freshness, sphinx_bridge
 
 __version__ = "0.1.0"
 
@@ -29,5 +29,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", freshness.merge)
     # After sphinx-needs' own env-updated handlers, so the needs are complete when this seals them.
     app.connect("env-updated", freshness.docs_to_rewrite, priority=900)
+    changelog.register(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}
