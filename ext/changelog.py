@@ -102,7 +102,7 @@ def parse_log(text: str) -> dict[str, list[Commit]]:
     changes: dict[str, list[Commit]] = {}
     for record in text.split(RECORD)[1:]:
         header, _, patch = record.partition("\n")
-        sha, date, subject = (header.split(UNIT) + ["", ""])[:3]
+        sha, date, subject = [*header.split(UNIT), "", ""][:3]
         commit = Commit(sha, date, subject)
         for need_id in sorted(_hunk_ids(patch.splitlines())):
             changes.setdefault(need_id, []).append(commit)

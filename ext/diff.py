@@ -264,8 +264,8 @@ def _section(title: str, rows: list[str]) -> list[str]:
 def _link_changes(relink: Relink) -> str:
     parts = []
     for relation, gained, lost in relink.changes:
-        ids = [f"+{md(i)}" for i in gained] + [f"−{md(i)}" for i in lost]
-        parts.append(f"{relation} {', '.join(ids)}")
+        words = [f"{verb} {', '.join(map(md, ids))}" for verb, ids in (("gained", gained), ("lost", lost)) if ids]
+        parts.append(f"{relation} {' and '.join(words)}")
     return "; ".join(parts)
 
 

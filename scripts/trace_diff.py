@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import subprocess
 import sys
 import tempfile
@@ -47,7 +48,8 @@ def git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
 def resolve(root: Path, revision: str) -> str:
     """The commit a revision names; a clear UsageError when it names none."""
     try:
-        return git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").decode().strip()
+        named = git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+        return named.decode().strip()
     except UsageError as err:
         inside = subprocess.run(["git", "-C", str(root), "rev-parse", "--git-dir"], capture_output=True, check=False)
         if inside.returncode != 0:
@@ -94,10 +96,8 @@ def settings_at(root: Path, commit: str) -> ProjectSettings:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 name = node.targets[0].id
                 if name in SETTING_NAMES:
-                    try:
+                    with contextlib.suppress(ValueError):
                         values[name] = ast.literal_eval(node.value)
-                    except ValueError:
-                        pass
     return ProjectSettings(root=root, results=tuple(values.get("trace_results", ())),  # type: ignore[arg-type]
                            results_if_present=tuple(values.get("trace_results_if_present", ())),  # type: ignore[arg-type]
                            strict=bool(values.get("trace_strict", False)),
@@ -146,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("base", help="base revision (e.g. origin/main)")
     parser.add_argument("head", nargs="?", default=WORKTREE,
                         help=f"head revision, or {WORKTREE} for the working tree (default)")
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: the current directory)")
+    parser.add_argument("--root", type=Path, default=Path.cwd(),
+                        help="repository root (default: the current directory)")
     parser.add_argument("--output", "-o", type=Path, help="write the Markdown report here (default: stdout)")
     parser.add_argument("--violations", choices=("all", "new", "none"), default="all",
                         help="which violations at head to print on stderr (GitHub annotations under Actions)")
@@ -171,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     for line in format_violations(shown):
         print(line, file=sys.stderr)
     if args.output:
-        print(f"{summary(len(head.evaluation.violations))} at head; report written to {args.output}", file=sys.stderr)
+        verdict = summary(len(head.evaluation.violations))
+        print(f"{verdict} at head; report written to {args.output}", file=sys.stderr)
     return 1 if head.evaluation.violations else 0
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ext.checker import evaluate
 from ext.results import ResultSet
-from ext.sources import parse_markdown, read_tree, read_texts
+from ext.sources import parse_markdown, read_texts, read_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "authoring.md"

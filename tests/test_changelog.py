@@ -144,4 +144,5 @@ def test_site_outside_git_builds_and_says_there_is_no_history(tmp_path: Path) ->
     make_site(site)
     done = build(site, tmp_path / "html")
     assert done.returncode == 0, done.stderr
-    assert "No change log: the site was not built from a git checkout." in text_of(tmp_path / "html/docs/changelog.html")
+    page = text_of(tmp_path / "html/docs/changelog.html")
+    assert "No change log: the site was not built from a git checkout." in page

@@ -116,7 +116,8 @@ def test_report_lists_split_reprioritisation_and_removed_test(repo: Path) -> Non
 
         - **DMS-REQ-0398** (P1b) Alert latency: traced directly, verified → **untraced** `needs/dms/reqs.md:22`
         - **DMS-REQ-0066-V-02** (P2) Provide services for re-creation: new → **untraced** `needs/dms/reqs.md:16`
-        - **DMS-REQ-0100** (P2) Archive metadata: traced directly, verified → **traced directly, failing** `needs/dms/reqs.md:32`
+        - **DMS-REQ-0100** (P2) Archive metadata: traced directly, verified → **traced directly, failing** \
+`needs/dms/reqs.md:32`
 
         ### Added (2)
 
@@ -134,13 +135,14 @@ def test_report_lists_split_reprioritisation_and_removed_test(repo: Path) -> Non
 
         ### Re-linked (3)
 
-        - **DMS-REQ-0066**: tests −LVV-T20; children +DMS-REQ-0066-V-01, +DMS-REQ-0066-V-02
-        - **DMS-REQ-0293**: tests −LVV-T12
-        - **DMS-REQ-0398**: tests −LVV-T30
+        - **DMS-REQ-0066**: tests lost LVV-T20; children gained DMS-REQ-0066-V-01, DMS-REQ-0066-V-02
+        - **DMS-REQ-0293**: tests lost LVV-T12
+        - **DMS-REQ-0398**: tests lost LVV-T30
 
         ### Text changed (1)
 
-        - **DMS-REQ-0066**: body: … DMS shall record ~~provenance.~~ **provenance and provide services to re-create data products.**
+        - **DMS-REQ-0066**: body: … DMS shall record ~~provenance.~~ **provenance and provide services to \
+re-create data products.**
 
         ### Coverage per priority (requirements and sub-requirements, base → head)
 
@@ -217,7 +219,8 @@ def test_only_new_violations_are_annotated_on_request(repo: Path) -> None:
     assert run_diff(repo, "HEAD", "--violations", "none").stderr == ""
 
 
-def test_output_file_gets_the_report_and_stdout_stays_empty(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_output_file_gets_the_report_and_stdout_stays_empty(repo: Path,
+                                                           tmp_path_factory: pytest.TempPathFactory) -> None:
     target = tmp_path_factory.mktemp("out") / "summary.md"
     done = run_diff(repo, "main", "split-0066", "--output", str(target))
     assert done.returncode == 0

@@ -43,7 +43,7 @@ WorkflowLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:
 
 
 def load(path: Path) -> Any:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=WorkflowLoader)  # noqa: S506 (a SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=WorkflowLoader)
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +189,8 @@ def test_the_diff_step_runs_as_written_and_fills_the_summary(tmp_path: Path) -> 
     report = summary.read_text(encoding="utf-8")
     assert report.startswith("## Traceability: `origin/main` (")
     assert "**Rules fail at head: 1 violation** (1 new; base had 0)." in report
-    assert "- **DMS-REQ-0398** (P1a) Alert latency: traced directly, not run → **untraced** `needs/alerts.md:1`" in report
+    assert ("- **DMS-REQ-0398** (P1a) Alert latency: traced directly, not run → **untraced** `needs/alerts.md:1`"
+            in report)
 
 
 def test_pre_commit_runs_make_check_on_changed_markdown_only() -> None:
