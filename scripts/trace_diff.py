@@ -2,7 +2,8 @@
 
 Reads the Markdown under the source folders at each revision straight from git objects (`git ls-tree` and one
 `git cat-file --batch`), with the fast source reader: no checkout, no Sphinx build, and the cost does not grow
-with the length of the history. Exit status: 0 when the head revision satisfies the rules, 1 when it does not,
+with the length of the history. Like a pull request's diff, the base is where the head's branch left it (the
+merge base), so commits that landed on the base branch since then do not show as reverted. Exit status: 0 when the head revision satisfies the rules, 1 when it does not,
 2 on a usage error (such as an unknown revision).
 """
 
@@ -109,8 +110,18 @@ def _texts(blobs: dict[str, bytes]) -> Iterator[tuple[str, str]]:
         yield path, blobs[path].decode("utf-8", errors="replace")
 
 
-def read_revision(root: Path, revision: str, label_name: str) -> Side:
-    commit = resolve(root, revision)
+def base_commit(root: Path, base: str, head: str) -> tuple[str, str]:
+    """Where the head's branch left the base (as a pull request's diff counts), and how the report names it."""
+    tip = resolve(root, base)
+    head_commit = resolve(root, "HEAD" if head == WORKTREE else head)
+    fork = subprocess.run(["git", "-C", str(root), "merge-base", tip, head_commit], capture_output=True, text=True,
+                          check=False).stdout.strip()
+    if not fork or fork == tip:
+        return tip, f"`{base}` ({tip[:10]})"
+    return fork, f"`{base}` at the merge base ({fork[:10]})"
+
+
+def read_revision(root: Path, commit: str, label: str) -> Side:
     settings = settings_at(root, commit)
     listed = git(root, "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit, "--",
                  *settings.source_dirs).decode().split("\0")
@@ -126,7 +137,7 @@ def read_revision(root: Path, revision: str, label_name: str) -> Side:
         present = [n for n in settings.results_if_present if n in result_blobs]
         results = load_results([folder / n for n in [*settings.results, *present]], folder)
     evaluation = evaluate(tree.needs, tree.occurrences, results, strict=settings.strict)
-    return Side(f"`{label_name}` ({commit[:10]})", tree, evaluation)
+    return Side(label, tree, evaluation)
 
 
 def read_worktree(root: Path) -> Side:
@@ -137,10 +148,6 @@ def read_worktree(root: Path) -> Side:
     return Side("working tree", tree, evaluate(tree.needs, tree.occurrences, results, strict=settings.strict))
 
 
-def read_side(root: Path, revision: str) -> Side:
-    return read_worktree(root) if revision == WORKTREE else read_revision(root, revision, revision)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base", help="base revision (e.g. origin/main)")
@@ -148,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"head revision, or {WORKTREE} for the working tree (default)")
     parser.add_argument("--root", type=Path, default=Path.cwd(),
                         help="repository root (default: the current directory)")
+    parser.add_argument("--no-merge-base", dest="merge_base", action="store_false",
+                        help="compare with the base's tip, not with where the head's branch left it")
     parser.add_argument("--output", "-o", type=Path, help="write the Markdown report here (default: stdout)")
     parser.add_argument("--violations", choices=("all", "new", "none"), default="all",
                         help="which violations at head to print on stderr (GitHub annotations under Actions)")
@@ -156,8 +165,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.base == WORKTREE:
             raise UsageError(f"the base must be a revision; {WORKTREE} is only allowed as head")
-        base = read_side(root, args.base)
-        head = read_side(root, args.head)
+        commit, label = base_commit(root, args.base, args.head) if args.merge_base else \
+            (resolve(root, args.base), f"`{args.base}` ({resolve(root, args.base)[:10]})")
+        base = read_revision(root, commit, label)
+        if args.head == WORKTREE:
+            head = read_worktree(root)
+        else:
+            head_commit = resolve(root, args.head)
+            head = read_revision(root, head_commit, f"`{args.head}` ({head_commit[:10]})")
     except UsageError as err:
         print(f"trace_diff: error: {err}", file=sys.stderr)
         return 2

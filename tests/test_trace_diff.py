@@ -265,3 +265,20 @@ def test_a_revision_conf_py_is_read_as_literals_not_executed(repo: Path) -> None
     assert done.returncode == 1
     assert done.stderr == ("results/other.csv:2: error: LVV-T99: results name test case LVV-T99, which does not "
                            "exist [trace.results-unknown-id]\n")
+
+
+def test_base_is_where_the_branch_left_it_like_a_pull_request(repo: Path) -> None:
+    """A requirement added on main after the branch was cut is not reported as removed by the branch."""
+    git(repo, "switch", "--quiet", "main")
+    (repo / "needs/dms/later.md").write_text(need("req", "Later", ":id: DMS-REQ-0500", ":priority: 3"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "Later requirement on main")
+    git(repo, "switch", "--quiet", "split-0066")
+    fork = git(repo, "merge-base", "main", "split-0066")[:10]
+
+    done = run_diff(repo, "main", "split-0066")
+    assert done.stdout.startswith(f"## Traceability: `main` at the merge base ({fork}) → `split-0066` (")
+    assert "DMS-REQ-0500" not in done.stdout
+    tips = run_diff(repo, "main", "split-0066", "--no-merge-base")
+    assert tips.stdout.startswith(f"## Traceability: `main` ({short(repo, 'main')}) → `split-0066` (")
+    assert "- **DMS-REQ-0500** (req, P3) Later (was `needs/dms/later.md:1`)" in tips.stdout
