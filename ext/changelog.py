@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import tempfile
@@ -12,7 +13,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.util import logging
+from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.data import SphinxNeedsData
 
@@ -20,7 +21,6 @@ from . import freshness
 from .model import NEED_TYPES, REQUIREMENT_TYPES
 from .sources import DIRECTIVE_INFO, FENCE
 
-logger = logging.getLogger(__name__)
 HISTORY_PATHS = ("needs",)
 # Each hunk header then names the last `:id:` line or fence line above the hunk, so a change deep inside a
 # long need body is still attributed to its id without asking git for more context.
@@ -29,6 +29,8 @@ ID_LINE = re.compile(r"^:id:\s*(?P<id>\S+)\s*$")
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(?P<context>.*)$")
 RECORD, UNIT = "\x1e", "\x1f"
 SHOWN_ON_CARD = 3
+PAGES_KEY = "trace_changelog_pages"
+SHOWN_KEY = "trace_changelog_shown"
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,38 @@ class ChangelogDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         freshness.mark_aggregate(self.env, self.env.docname)
+        _store(self.env, PAGES_KEY, set()).add(self.env.docname)
         return [changelog_placeholder()]
+
+
+def _store(env: BuildEnvironment, key: str, default: Any) -> Any:
+    if not hasattr(env, key):
+        setattr(env, key, default)
+    return getattr(env, key)
+
+
+def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    _store(env, PAGES_KEY, set()).discard(docname)
+
+
+def merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    _store(env, PAGES_KEY, set()).update(_store(other, PAGES_KEY, set()) & docnames)
+
+
+def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """`env-updated`: a new commit changes cards and the change log although no source changed since the last build."""
+    changes = _history(app).changes
+    per_doc: dict[str, list[str]] = {}
+    for need_id, item in sorted(SphinxNeedsData(env).get_needs_mutable().items()):
+        if item.get("docname") and item["type"] in REQUIREMENT_TYPES and need_id in changes:
+            per_doc.setdefault(item["docname"], []).append(f"{need_id}\x1f{card_text(changes[need_id])}")
+    current = {doc: hashlib.sha1("\x1e".join(rows).encode()).hexdigest() for doc, rows in per_doc.items()}
+    previous: dict[str, str] = _store(env, SHOWN_KEY, {})
+    setattr(env, SHOWN_KEY, current)
+    changed = {doc for doc in current.keys() | previous.keys() if current.get(doc) != previous.get(doc)}
+    if not changed:
+        return []
+    return sorted((changed | _store(env, PAGES_KEY, set())) & env.found_docs)
 
 
 def load_history(app: Sphinx) -> None:
@@ -227,3 +260,6 @@ def register(app: Sphinx) -> None:
     app.connect("builder-inited", load_history)
     app.connect("needs-before-sealing", write_changes)
     app.connect("doctree-resolved", render_changelog)
+    app.connect("env-purge-doc", purge)
+    app.connect("env-merge-info", merge)
+    app.connect("env-updated", pages_to_rewrite, priority=900)

@@ -146,3 +146,24 @@ def test_site_outside_git_builds_and_says_there_is_no_history(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     page = text_of(tmp_path / "html/docs/changelog.html")
     assert "No change log: the site was not built from a git checkout." in page
+
+
+def test_a_commit_alone_refreshes_cards_and_the_page_in_an_incremental_build(
+        history_repo: tuple[Path, dict[str, Commit]], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Committing work that was already built changes no source, yet the card and the change log must show it."""
+    repo, _ = history_repo
+    (repo / "needs/dms/tests.md").write_text(TESTS)
+    make_site(repo)
+    (repo / "needs/dms/reqs.md").write_text(reqs(title_2="Archive metadata", priority_2="2",
+                                                 body=BODY.replace("Line 7", "Row 7"),
+                                                 narrative=NARRATIVE.replace("sentence 6", "phrase 6")))
+    out = tmp_path_factory.mktemp("html")
+    assert build(repo, out).returncode == 0
+    assert "Back to P2" not in text_of(out / "needs/dms/reqs.html")
+
+    sha = commit(repo, 7, "Back to P2", {})
+    done = build(repo, out)
+    assert done.returncode == 0, done.stderr
+    shown = f"2026-11-07 Back to P2 ({sha[:7]})"
+    assert shown in text_of(out / "needs/dms/reqs.html")
+    assert shown in text_of(out / "docs/changelog.html")
