@@ -1,10 +1,11 @@
-"""`make diff`: traceability report between two git revisions (or the working tree), read from the sources.
+"""`make diff`: traceability report between two git revisions (or the working tree), from the sources.
 
 Reads the Markdown under the source folders at each revision straight from git objects (`git ls-tree` and one
 `git cat-file --batch`), with the fast source reader: no checkout, no Sphinx build, and the cost does not grow
 with the length of the history. Like a pull request's diff, the base is where the head's branch left it (the
-merge base), so commits that landed on the base branch since then do not show as reverted. Exit status: 0 when the head revision satisfies the rules, 1 when it does not,
-2 on a usage error (such as an unknown revision).
+merge base), so commits that landed on the base branch since then do not show as reverted.
+
+Exit status: 0 when the head satisfies the rules, 1 when it does not, 2 on a usage error (an unknown revision).
 """
 
 from __future__ import annotations

@@ -178,10 +178,9 @@ def test_the_diff_step_runs_as_written_and_fills_the_summary(tmp_path: Path) -> 
 
     summary = tmp_path / "step_summary.md"
     run = _step(load(CI)["jobs"]["checks"], r"make -s diff")["run"]
-    venv = Path(sys.prefix)
     env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "BASE_REF": "main"}
-    # The venv of this test run stands in for the one `make check` created earlier in the job.
-    command = run.replace("make -s diff", f"make -s diff VENV={venv} STAMP=")
+    # This test's interpreter stands in for the .venv that `make check` set up earlier in the job.
+    command = run.replace("make -s diff", f"make -s diff PY={sys.executable} STAMP=")
     done = subprocess.run(["bash", "-e", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True,
                           check=False)
     assert done.returncode != 0, "an untraced P1a item fails the step"
