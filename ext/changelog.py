@@ -99,12 +99,14 @@ def _hunk_ids(lines: Iterable[str]) -> set[str]:
     return found
 
 
-def parse_log(text: str) -> dict[str, list[Commit]]:
+def parse_log(text: str, skip: frozenset[str] = frozenset()) -> dict[str, list[Commit]]:
     """Commits per id from `git log -p` output whose commit headers are RECORD sha UNIT date UNIT subject."""
     changes: dict[str, list[Commit]] = {}
     for record in text.split(RECORD)[1:]:
         header, _, patch = record.partition("\n")
         sha, date, subject = [*header.split(UNIT), "", ""][:3]
+        if sha in skip:
+            continue
         commit = Commit(sha, date, subject)
         for need_id in sorted(_hunk_ids(patch.splitlines())):
             changes.setdefault(need_id, []).append(commit)
@@ -135,7 +137,15 @@ def read_history(root: Path, paths: tuple[str, ...] = HISTORY_PATHS) -> History:
         Path(attributes.name).unlink()
     if log.returncode != 0:
         return History(unavailable=f"git log failed: {log.stderr.strip()}")
-    return History(parse_log(log.stdout), shallow=top.stdout.strip() == "true")
+    shallow = top.stdout.strip() == "true"
+    return History(parse_log(log.stdout, _shallow_boundary(root) if shallow else frozenset()), shallow=shallow)
+
+
+def _shallow_boundary(root: Path) -> frozenset[str]:
+    """The oldest commits of a shallow clone: their patch shows every need as added, which says nothing."""
+    path = _git(root, "rev-parse", "--git-path", "shallow").stdout.strip()
+    shallow_file = Path(path) if Path(path).is_absolute() else root / path
+    return frozenset(shallow_file.read_text().split()) if shallow_file.is_file() else frozenset()
 
 
 def card_text(commits: list[Commit]) -> str:

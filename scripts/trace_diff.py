@@ -64,7 +64,7 @@ def read_blobs(root: Path, commit: str, paths: list[str]) -> dict[str, bytes]:
     """The contents of `paths` at `commit`, read through one `git cat-file --batch` process; absent paths omitted."""
     if not paths:
         return {}
-    out = git(root, "cat-file", "--batch", stdin="".join(f"{commit}:{p}\n" for p in paths).encode())
+    out = git(root, "cat-file", "--batch", stdin="".join(f"{commit}:./{p}\n" for p in paths).encode())
     blobs: dict[str, bytes] = {}
     position = 0
     for path in paths:
@@ -124,7 +124,7 @@ def base_commit(root: Path, base: str, head: str) -> tuple[str, str]:
 
 def read_revision(root: Path, commit: str, label: str) -> Side:
     settings = settings_at(root, commit)
-    listed = git(root, "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit, "--",
+    listed = git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--",
                  *settings.source_dirs).decode().split("\0")
     sources = [p for p in listed for d in settings.source_dirs if p.startswith(d + "/") and _is_source(p, d)]
     tree = read_texts(_texts(read_blobs(root, commit, sources)))

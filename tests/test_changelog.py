@@ -167,3 +167,14 @@ def test_a_commit_alone_refreshes_cards_and_the_page_in_an_incremental_build(
     shown = f"2026-11-07 Back to P2 ({sha[:7]})"
     assert shown in text_of(out / "needs/dms/reqs.html")
     assert shown in text_of(out / "docs/changelog.html")
+
+
+def test_a_shallow_clone_is_flagged_and_its_oldest_commit_not_counted(history_repo: tuple[Path, dict[str, Commit]],
+                                    tmp_path_factory: pytest.TempPathFactory) -> None:
+    repo, c = history_repo
+    clone = tmp_path_factory.mktemp("clone") / "shallow"
+    subprocess.run(["git", "clone", "--quiet", "--depth", "3", f"file://{repo}", str(clone)], check=True,
+                   env={**os.environ, **GIT_ENV})
+    history = read_history(clone)
+    assert history.shallow
+    assert history.changes == {"DMS-REQ-0002": [c["Retitle 0002"]]}
