@@ -11,9 +11,11 @@ from .sources import SourceTree
 from .status import NeedStatus, Trace, Verification, priority_rank
 
 ARROW = "→"
-# Fields shown in their own section (priority) or not worth a line (the directive's own bookkeeping).
+# Fields with a section of their own; every other field change is listed under "Other fields changed".
 OWN_SECTION_FIELDS = frozenset({"priority"})
+# A pull-request comment holds 65,536 characters: long lists are cut, their counts stay exact.
 MAX_VIOLATIONS_SHOWN = 50
+MAX_ROWS_SHOWN = 100
 WORD_CONTEXT = 3
 MAX_DIFF_WORDS = 40
 COVERAGE_COLUMNS = ("requirements", "traced", "verified", "untraced", "descoped")
@@ -258,7 +260,10 @@ def _headline(diff: TraceDiff) -> list[str]:
 
 
 def _section(title: str, rows: list[str]) -> list[str]:
-    return ["", f"### {title} ({len(rows)})", "", *rows] if rows else []
+    if not rows:
+        return []
+    more = [f"- … and {len(rows) - MAX_ROWS_SHOWN} more"] if len(rows) > MAX_ROWS_SHOWN else []
+    return ["", f"### {title} ({len(rows)})", "", *rows[:MAX_ROWS_SHOWN], *more]
 
 
 def _link_changes(relink: Relink) -> str:
@@ -284,6 +289,7 @@ def _coverage_table(rows: list[CoverageRow]) -> list[str]:
 
 
 def render_markdown(diff: TraceDiff) -> str:
+    """The report: verdict and counts, then what got worse, then every change, then coverage before and after."""
     lines = _headline(diff)
     lines += _section("Became untraced or unverified", [
         f"- {_ref(d.need)} (P{d.need.priority}) {md(d.need.title)}: {_status(d.before)} {ARROW} "
@@ -292,8 +298,8 @@ def render_markdown(diff: TraceDiff) -> str:
                                 for n in diff.added])
     lines += _section("Removed", [f"- {_ref(n)} ({_kind(n)}) {md(n.title)} (was `{n.file}:{n.line}`)"
                                   for n in diff.removed])
-    lines += _section("Re-prioritised", [f"- {_ref(c.need)} {md(c.need.title)}: {c.old or '(none)'} {ARROW} "
-                                         f"**{c.new or '(none)'}** {_where(c.need)}" for c in diff.reprioritised])
+    lines += _section("Re-prioritised", [f"- {_ref(c.need)} {md(c.need.title)}: {md(c.old) or '(none)'} {ARROW} "
+                                         f"**{md(c.new) or '(none)'}** {_where(c.need)}" for c in diff.reprioritised])
     lines += _section("Re-linked", [f"- {_ref(r.need)}: {_link_changes(r)}" for r in diff.relinked])
     lines += _section("Text changed", [
         f"- {_ref(t.need)}: " + "; ".join(p for p in (t.title and f"title: {t.title}", t.body and f"body: {t.body}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ext.diff import md, word_diff
+from ext.diff import MAX_ROWS_SHOWN, _section, md, word_diff
 
 
 def test_word_diff_marks_removed_and_added_words_with_context() -> None:
@@ -25,3 +25,11 @@ def test_word_diff_is_cut_after_the_limit() -> None:
 def test_md_shows_source_text_as_typed() -> None:
     assert md("<script>alert(1)</script> a|b *c* [d](e) `f` & ~g~") == (
         "&lt;script&gt;alert(1)&lt;/script&gt; a\\|b \\*c\\* \\[d\\](e) \\`f\\` &amp; \\~g\\~")
+
+
+def test_long_sections_are_cut_but_counted() -> None:
+    rows = [f"- row {n}" for n in range(MAX_ROWS_SHOWN + 5)]
+    lines = _section("Added", rows)
+    assert lines[1] == f"### Added ({MAX_ROWS_SHOWN + 5})"
+    assert lines[-2:] == [f"- row {MAX_ROWS_SHOWN - 1}", "- … and 5 more"]
+    assert _section("Added", []) == []
