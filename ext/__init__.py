@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # Imported here, not with the package: `make check` and the diff tool import ext.checker and need no Sphinx.
-    from . import fast_layout, freshness, sphinx_bridge
+    from . import changelog, fast_layout, freshness, sphinx_bridge
 
     app.setup_extension("sphinx_needs")
     app.add_config_value("trace_results", [], "env", types=[list])
@@ -33,5 +33,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", freshness.note_sphinx_needs_aggregates)
     app.connect("env-purge-doc", freshness.purge)
     app.connect("env-merge-info", freshness.merge)
+    changelog.register(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}
