@@ -340,6 +340,31 @@ class Table:
         runs = self.runs.get((size, step))
         return statistics.median(r.cpu_seconds if cpu else r.seconds for r in runs) if runs else None
 
+    def targets(self) -> list[str]:
+        """The issue's targets, each as measured (wall / CPU medians)."""
+        lines = []
+        sizes = sorted({size for size, _ in self.runs})
+
+        def ratio(top: tuple[int, str], bottom: tuple[int, str]) -> str:
+            cells = []
+            for cpu in (False, True):
+                a, b = self.median(*top, cpu=cpu), self.median(*bottom, cpu=cpu)
+                cells.append(f"{a / b:.2f}" if a is not None and b else "n/a")
+            return " / ".join(cells)
+
+        for size in sizes:
+            lines.append(f"N={size:,}: full/plain {ratio((size, 'full'), (size, 'plain'))} (target <= 1.10, stretch"
+                         f" 0.6); incremental/full {ratio((size, 'incremental'), (size, 'full'))} (target <= 0.25)")
+        if len(sizes) > 1:
+            small, large = sizes[0], sizes[-1]
+            lines.append(f"make check {large:,}/{small:,}: {ratio((large, 'check'), (small, 'check'))}"
+                         f" for {large / small:.0f}x the needs (linear or better)")
+        peak = max((r.max_rss_mb for (_, step), runs in self.runs.items() if step == "full" for r in runs),
+                   default=None)
+        if peak is not None:
+            lines.append(f"peak memory of a full build: {peak:.0f} MB (target < 1,500 MB)")
+        return ["ratios are wall / CPU medians", *lines]
+
     def failures(self) -> list[str]:
         return [f"N={size} {step}: exit {run.returncode}" for (size, step), runs in self.runs.items()
                 for run in runs if run.returncode != 0]
@@ -420,8 +445,11 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     table.write_csv(args.out)
-    print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores; results: {args.out}\n")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores, load average now {load};"
+          f" results: {args.out}\n")
     print(table.markdown())
+    print("\n" + "\n".join(f"- {line}" for line in table.targets()))
     for failure in table.failures():
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if table.failures() else 0
