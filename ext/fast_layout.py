@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,22 @@ def register(app: Sphinx) -> None:
     app.add_config_value("trace_compact_needs", True, "env", types=[bool])
     app.connect("builder-inited", add_stylesheet)
     app.connect("doctree-resolved", render_needs, priority=PRIORITY)
+    app.connect("write-started", freeze_heap)
+    app.connect("build-finished", unfreeze_heap)
+
+
+def freeze_heap(app: Sphinx, builder: object = None) -> None:
+    """`write-started`: exempts what was read (environment, needs) from the garbage collector's full scans.
+
+    Writing allocates tens of nodes per need card; with the environment's millions of objects in the oldest
+    generation, each full collection rescanned them all: about a tenth of a build of 5,000 needs.
+    """
+    gc.freeze()
+
+
+def unfreeze_heap(app: Sphinx, exception: Exception | None) -> None:
+    """`build-finished`: hands the objects back to the collector (a process may run several builds)."""
+    gc.unfreeze()
 
 
 def _enabled(app: Sphinx) -> bool:
