@@ -27,6 +27,11 @@ globals().update(sphinx_needs_config())
 trace_results = ["results/campaign_results.csv"]
 trace_results_if_present = ["_build/results/pytest.xml"]
 trace_strict = False
+# The project's own requirements and test cases (needs/trace/) sit beside the observatory's ids.
+trace_id_patterns = {
+    "req": [r"^DMS-REQ-\d{4}$", r"^TRACE-REQ-\d{3}$"],
+    "test": [r"^LVV-T\d+$", r"^TRACE-T-\d{3}$"],
+}
 
 bibtex_bibfiles = ["docs/references.bib"]
 bibtex_default_style = "unsrt"

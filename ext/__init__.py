@@ -16,6 +16,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("trace_results", [], "env", types=[list])
     app.add_config_value("trace_results_if_present", [], "env", types=[list])
     app.add_config_value("trace_strict", False, "env", types=[bool])
+    app.add_config_value("trace_id_patterns", {}, "env", types=[dict])
 
     app.connect("builder-inited", sphinx_bridge.install_log_filter)
     app.connect("source-read", sphinx_bridge.record_occurrences)

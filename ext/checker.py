@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .graph import NeedGraph
-from .model import IdOccurrence, Need, Violation
+from .model import IdOccurrence, IdPatterns, Need, Violation, id_patterns
 from .outcomes import TestResult
 from .results import ResultSet, load_results
 from .rules import CheckInput, run_rules
@@ -22,12 +22,13 @@ class Evaluation:
     violations: list[Violation]
     statuses: dict[str, NeedStatus]
     latest: dict[str, TestResult]
+    missing_pytest_nodes: dict[str, list[str]] = field(default_factory=dict)
 
 
 def evaluate(needs: Mapping[str, Need], occurrences: list[IdOccurrence], results: ResultSet,
-             strict: bool = False) -> Evaluation:
-    data = CheckInput(NeedGraph.build(needs), occurrences, results, strict)
-    return Evaluation(data.graph, run_rules(data), data.status.all(), data.latest)
+             strict: bool = False, patterns: IdPatterns | None = None) -> Evaluation:
+    data = CheckInput(NeedGraph.build(needs), occurrences, results, strict, patterns or id_patterns())
+    return Evaluation(data.graph, run_rules(data), data.status.all(), data.latest, data.missing_pytest_nodes)
 
 
 def resolve_result_paths(root: Path, names: Iterable[str]) -> list[Path]:
