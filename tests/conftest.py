@@ -87,11 +87,27 @@ class Site:
         """`make html`: a fresh Sphinx build of this site, warnings as errors."""
         return self.run("-m", "sphinx", "-E", "-W", "--keep-going", "-b", "html", *args, ".", "_build/html")
 
-    def pytest(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """pytest over this site's tests/ with the project's plugin (rootdir: the site)."""
+    def use_pytest(self) -> None:
+        """Makes the site a pytest rootdir whose runs load the project's plugin."""
         if not (self.root / "pytest.ini").exists():
             self.write("pytest.ini", PYTEST_INI)
+
+    def pytest(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """pytest over this site's tests/ with the project's plugin (rootdir: the site)."""
+        self.use_pytest()
         return self.run("-m", "pytest", *args)
+
+    def make(self, target: str, **variables: str) -> subprocess.CompletedProcess[str]:
+        """The project's Makefile run in this site, with the project's scripts and the current virtualenv."""
+        for name in ("scripts", "requirements.lock"):
+            if not (self.root / name).exists():
+                (self.root / name).symlink_to(REPO / name)
+        venv = Path(sys.executable).parent.parent
+        # -o: the virtualenv counts as installed; a test must never run the bootstrap.
+        command = ["make", "--no-print-directory", "-f", str(REPO / "Makefile"), "-o", f"{venv}/.installed",
+                   target, f"VENV={venv}", *(f"{key}={value}" for key, value in variables.items())]
+        return subprocess.run(command, cwd=self.root, env=clean_env(), capture_output=True, text=True,
+                              timeout=300, check=False)
 
     def needs(self) -> dict[str, dict[str, Any]]:
         """The needs of the last build, from its needs.json."""
