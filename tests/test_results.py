@@ -372,3 +372,36 @@ def test_requirement_status_rolls_up_from_tests_and_relevant_children(pytest_sit
         "DMS-REQ-0008-V-02": ("traced directly", "not run"),
         "DMS-REQ-0009": ("untraced", "untraced"),
     }
+
+
+SECOND_JUNIT = GOOD_JUNIT.replace("LVV-T1", "LVV-T2").replace("test_one", "test_two")
+STALE_JUNIT = GOOD_JUNIT.replace("2026-11-20", "2026-11-21").replace(
+    "</testcase>", "<failure message='stale' /></testcase>")
+
+
+@pytest.mark.verifies("TRACE-T-013")
+def test_make_passes_results_to_sphinx_and_check(site: Site) -> None:
+    site.write("needs/needs.md", CAMPAIGN_NEEDS.split("```{test} Test three")[0])
+    site.write("results/a.xml", GOOD_JUNIT)
+    site.write("results/b.xml", SECOND_JUNIT)
+    # conf.py's own results, newer and failing: RESULTS must replace them, not add to them
+    site.write("results/conf.xml", STALE_JUNIT)
+    site.configure(results=["results/conf.xml"])
+
+    configured = site.make("check", STRICT="1")
+    check = site.make("check", RESULTS="results/a.xml results/b.xml", STRICT="1")
+    html = site.make("html", RESULTS="results/a.xml results/b.xml")
+
+    assert errors(configured.stderr) == [
+        "needs/needs.md:3: error: DMS-REQ-0001: DMS-REQ-0001 (priority 1a) has failing tests: LVV-T1 "
+        "[trace.failing]"]
+    assert (check.returncode, check.stderr) == (0, "")
+    assert check.stdout.splitlines()[-1].startswith("traceability: all rules pass (3 needs, ")
+    assert html.returncode == 0, html.stderr
+    needs = site.needs()
+    assert {i: (needs[i]["last_result"], needs[i]["result_source"]) for i in ("LVV-T1", "LVV-T2")} == {
+        "LVV-T1": ("passed", "results/a.xml"), "LVV-T2": ("passed", "results/b.xml")}
+
+
+def errors(text: str) -> list[str]:
+    return [line for line in text.splitlines() if ": error: " in line]
