@@ -20,15 +20,16 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     app.connect("builder-inited", sphinx_bridge.install_log_filter)
     app.connect("source-read", sphinx_bridge.record_occurrences)
+    app.connect("doctree-read", sphinx_bridge.allow_orphan_need_pages)
     app.connect("env-purge-doc", sphinx_bridge.purge_occurrences)
     app.connect("env-merge-info", sphinx_bridge.merge_occurrences)
-    app.connect("needs-before-sealing", sphinx_bridge.check_needs)
+    # After sphinx-needs' own env-updated handlers, so the needs are complete when the rules read them.
+    app.connect("env-updated", sphinx_bridge.evaluate_build, priority=900)
+    app.connect("needs-before-sealing", sphinx_bridge.seal_computed_fields)
     app.connect("build-finished", sphinx_bridge.fail_on_violations)
 
     app.connect("doctree-read", freshness.note_sphinx_needs_aggregates)
     app.connect("env-purge-doc", freshness.purge)
     app.connect("env-merge-info", freshness.merge)
-    # After sphinx-needs' own env-updated handlers, so the needs are complete when this seals them.
-    app.connect("env-updated", freshness.docs_to_rewrite, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
-from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.nodes import Need
 
-from .model import COMPUTED_FIELDS, LINK_TYPES
+from .checker import Evaluation
 
 AGGREGATE_DOCS_KEY = "trace_aggregate_docs"
 FINGERPRINTS_KEY = "trace_need_fingerprints"
-# What a need's card shows that can change when another page changes.
-_SHOWN_KEYS = tuple([*LINK_TYPES, *(f"{name}_back" for name in LINK_TYPES), *COMPUTED_FIELDS])
 
 
 def _store(env: BuildEnvironment, key: str, default: Any) -> Any:
@@ -52,23 +48,28 @@ def merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEn
     aggregate_docs(env).update(aggregate_docs(other) & docnames)
 
 
-def _fingerprints(needs: Any) -> dict[str, str]:
-    per_doc: dict[str, list[str]] = {}
-    for need_id in sorted(needs):
-        item = needs[need_id]
-        if item.get("docname"):
-            shown = [need_id, item["title"], *(repr(item.get(key)) for key in _SHOWN_KEYS)]
-            per_doc.setdefault(item["docname"], []).append("\x1f".join(shown))
-    return {doc: hashlib.sha1("\x1e".join(rows).encode()).hexdigest() for doc, rows in per_doc.items()}
+def _fingerprints(evaluation: Evaluation) -> dict[str, str]:
+    """Per source file, a hash of what its need cards show that other pages can change."""
+    graph = evaluation.graph
+    per_file: dict[str, list[str]] = {}
+    for need_id in sorted(graph.needs):
+        need = graph.needs[need_id]
+        state = evaluation.statuses.get(need_id)
+        result = evaluation.latest.get(need_id)
+        shown = [need_id, need.title, repr(sorted(need.links.items())), repr(sorted(
+            (link, sorted(sources)) for link, sources in graph.incoming.get(need_id, {}).items())),
+            repr(state), repr(result), repr(evaluation.missing_pytest_nodes.get(need_id))]
+        per_file.setdefault(need.file, []).append("\x1f".join(shown))
+    return {file: hashlib.sha1("\x1e".join(rows).encode()).hexdigest() for file, rows in per_file.items()}
 
 
-def docs_to_rewrite(app: Sphinx, env: BuildEnvironment) -> Iterable[str]:
-    """`env-updated`: the unchanged pages whose rendering depends on what changed elsewhere."""
-    needs = SphinxNeedsData(env).get_needs_view()  # seals the needs, which runs the rules
-    current = _fingerprints(needs)
+def docs_to_rewrite(env: BuildEnvironment, evaluation: Evaluation) -> list[str]:
+    """The unchanged pages whose rendering depends on what changed elsewhere."""
+    current = _fingerprints(evaluation)
     previous: dict[str, str] = _store(env, FINGERPRINTS_KEY, {})
-    changed = {doc for doc in current.keys() | previous.keys() if current.get(doc) != previous.get(doc)}
+    changed_files = {f for f in current.keys() | previous.keys() if current.get(f) != previous.get(f)}
     setattr(env, FINGERPRINTS_KEY, current)
-    if not changed:
+    if not changed_files:
         return []
-    return sorted((changed | aggregate_docs(env)) & env.found_docs)
+    changed_docs = {env.path2doc(str(env.srcdir / f)) for f in changed_files}
+    return sorted(({d for d in changed_docs if d} | aggregate_docs(env)) & env.found_docs)

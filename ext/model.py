@@ -57,7 +57,7 @@ NEED_TYPES: dict[str, NeedType] = {
         NeedType("req", "Requirement", r"^DMS-REQ-\d{4}$", "DMS-REQ-0293", "#BFD8D2"),
         NeedType("subreq", "Sub-requirement", r"^DMS-REQ-\d{4}-V-\d{2}$", "DMS-REQ-0066-V-01", "#D9E8E4"),
         NeedType("test", "Test case", r"^LVV-T\d+$", "LVV-T2303", "#DCB239"),
-        NeedType("milestone", "Milestone", r"^[A-Z][A-Za-z0-9]*(-[A-Za-z0-9]+)+$", "LDM-503-19a", "#9DB5E0"),
+        NeedType("milestone", "Milestone", r"^[A-Z][A-Za-z0-9&]*(-[A-Za-z0-9]+)*$", "LDM-503-19a", "#9DB5E0"),
     )
 }
 

@@ -102,6 +102,15 @@ def check_field_values(data: CheckInput) -> Iterator[Violation]:
                 yield _at(need, f"{spec.name} {value!r} is not a valid date ({form})", "trace.field-value")
 
 
+def check_field_applies(data: CheckInput) -> Iterator[Violation]:
+    for need in data.graph.needs.values():
+        for name in sorted(need.fields.keys() & FIELDS.keys()):
+            spec = FIELDS[name]
+            if need.type not in spec.applies_to and need.fields[name]:
+                yield _at(need, f"field {name} does not apply to a {need.type} (only {', '.join(spec.applies_to)})",
+                          "trace.field-value")
+
+
 def check_status_values(data: CheckInput) -> Iterator[Violation]:
     for need in data.graph.needs.values():
         status = need.get("status")
@@ -249,6 +258,7 @@ RULES: tuple[Rule, ...] = (
     check_unique_ids,
     check_id_patterns,
     check_field_values,
+    check_field_applies,
     check_status_values,
     check_links,
     check_single_parent,

@@ -95,7 +95,7 @@ def iter_source_files(root: Path, source_dirs: Iterable[str]) -> Iterator[Path]:
 
 
 def _is_hidden(path: Path, folder: Path) -> bool:
-    return any(part.startswith((".", "_")) for part in path.relative_to(folder).parts[:-1])
+    return any(part.startswith(".") for part in path.relative_to(folder).parts[:-1])
 
 
 def read_texts(texts: Iterable[tuple[str, str]]) -> SourceTree:

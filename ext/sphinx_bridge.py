@@ -10,7 +10,9 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from sphinx_needs.data import SphinxNeedsData
 
+from . import freshness
 from .checker import Evaluation, evaluate, evaluate_results
 from .model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, id_patterns
 from .report import format_violations, summary
@@ -18,6 +20,7 @@ from .sources import parse_markdown
 
 logger = logging.getLogger(__name__)
 OCCURRENCES_KEY = "trace_occurrences"
+NEEDS_DIR = "needs"
 
 
 def _relative_file(app: Sphinx, docname: str) -> str:
@@ -54,6 +57,12 @@ def record_occurrences(app: Sphinx, docname: str, source: list[str]) -> None:
                                       for n in parse_markdown(source[0], file)]
 
 
+def allow_orphan_need_pages(app: Sphinx, doctree: Any) -> None:
+    """Pages under needs/ may stay out of every toctree: they are sources, reached through links and tables."""
+    if app.env.docname.startswith(NEEDS_DIR + "/"):
+        app.env.metadata[app.env.docname]["orphan"] = True
+
+
 def purge_occurrences(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     _occurrences(env).pop(docname, None)
 
@@ -68,8 +77,7 @@ def merge_occurrences(app: Sphinx, env: BuildEnvironment, docnames: set[str], ot
 def to_model(app: Sphinx, item: Any) -> Need:
     """One sphinx-needs NeedItem as the model's Need."""
     need_type = item["type"]
-    fields = {name: str(item[name]) for name, spec in FIELDS.items()
-              if need_type in spec.applies_to and item.get(name) not in (None, "")}
+    fields = {name: str(item[name]) for name in FIELDS if item.get(name) not in (None, "")}
     if item.get("status"):
         fields["status"] = str(item["status"])
     links = {name: list(item[name]) for name in LINK_TYPES if item.get(name)}
@@ -83,17 +91,29 @@ def result_names(app: Sphinx) -> list[str]:
     return [*app.config.trace_results, *optional]
 
 
-def check_needs(app: Sphinx, needs: Any) -> None:
-    """The `needs-before-sealing` handler: evaluates the rules, writes computed fields, reports violations."""
+def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """`env-updated`: evaluates the rules on the needs as read, reports, and returns the pages to re-write.
+
+    The needs are read unsealed here: sealing them before Sphinx pickles the environment would freeze them
+    for the next incremental build.
+    """
+    needs = SphinxNeedsData(env).get_needs_mutable()
     model = {need_id: to_model(app, item) for need_id, item in needs.items()
              if not item.get("is_external") and item.get("docname") and item["type"] in NEED_TYPES}
-    occurrences = [occ for per_doc in _occurrences(app.env).values() for occ in per_doc]
+    occurrences = [occ for per_doc in _occurrences(env).values() for occ in per_doc]
     results = evaluate_results(Path(app.srcdir), result_names(app))
     evaluation = evaluate(model, occurrences, results, strict=app.config.trace_strict,
                           patterns=id_patterns(app.config.trace_id_patterns))
-    write_computed_fields(needs, evaluation)
     app.trace_evaluation = evaluation  # type: ignore[attr-defined]
     report(evaluation)
+    return freshness.docs_to_rewrite(env, evaluation)
+
+
+def seal_computed_fields(app: Sphinx, needs: Any) -> None:
+    """`needs-before-sealing`: the computed status goes into every need, and so into needs.json."""
+    evaluation: Evaluation | None = getattr(app, "trace_evaluation", None)
+    if evaluation is not None:
+        write_computed_fields(needs, evaluation)
 
 
 def write_computed_fields(needs: Any, evaluation: Evaluation) -> None:

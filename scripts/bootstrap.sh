@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv with a Python >= 3.13 and installs the locked dependencies; idempotent.
 # Interpreter search order: $PYTHON, a python3.13 on PATH that actually runs, pyenv's 3.13+ versions.
+# `bootstrap.sh --find-python` only prints the interpreter it would use.
 set -euo pipefail
 venv=${1:-.venv}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +26,11 @@ find_python() {
   done
   return 1
 }
+
+if [ "$venv" = "--find-python" ]; then
+  find_python || { echo "bootstrap: no Python >= 3.13 found" >&2; exit 1; }
+  exit 0
+fi
 
 if [ ! -x "$venv/bin/python" ] || ! suitable "$venv/bin/python"; then
   if ! python=$(find_python); then

@@ -1,0 +1,85 @@
+"""Test helpers: write small real sites into temp dirs, build them with Sphinx or check them, read the output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+FIXTURE_CONF = f"""
+import sys
+sys.path.insert(0, {str(REPO)!r})
+from ext.model import sphinx_needs_config
+project = "fixture"
+extensions = ["myst_parser", "ext"]
+myst_enable_extensions = ["colon_fence"]
+exclude_patterns = ["_build"]
+globals().update(sphinx_needs_config())
+trace_results = {{results}}
+"""
+
+FIXTURE_INDEX = """# Fixture
+
+```{toctree}
+:glob:
+
+needs/**
+```
+"""
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def error_lines(self) -> list[str]:
+        """The violation lines (plain format) printed by the run, in order."""
+        return [line for line in self.stderr.splitlines() if ": error: " in line]
+
+
+def write_site(root: Path, pages: dict[str, str], results: list[str] | None = None,
+               files: dict[str, str] | None = None) -> Path:
+    """A fixture site: conf.py, an index with a glob toctree over needs/, and the given pages (dedented)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "conf.py").write_text(FIXTURE_CONF.replace("{results}", repr(results or [])))
+    (root / "index.md").write_text(FIXTURE_INDEX)
+    for name, text in {**pages, **(files or {})}.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    return root
+
+
+def _env(extra: dict[str, str] | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    env.update(extra or {})
+    return env
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> Run:
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=_env(env), timeout=timeout)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def sphinx_build(root: Path, *options: str, env: dict[str, str] | None = None) -> Run:
+    return run([PYTHON, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", *options, ".", "_build/html"],
+               root, env)
+
+
+def check(root: Path, *options: str, env: dict[str, str] | None = None) -> Run:
+    return run([PYTHON, str(REPO / "scripts" / "check.py"), "--root", str(root), *options], root, env)
+
+
+def exported_needs(root: Path) -> dict[str, dict]:
+    data = json.loads((root / "_build" / "html" / "needs.json").read_text())
+    version = data["current_version"]
+    return data["versions"][version]["needs"]
