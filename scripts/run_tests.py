@@ -46,10 +46,9 @@ def main(argv: list[str] | None = None) -> int:
 
     tests = subprocess.run([sys.executable, "-m", "pytest", "tests", f"--junitxml={JUNIT}", *pytest_args],
                            cwd=root, env=env, check=False)
-    # The site is built whatever pytest said: failing results are exactly what it must show. -E: a saved
-    # environment holds the needs as sealed by the previous build, with the previous results in them.
+    # The site is built whatever pytest said: failing results are exactly what it must show.
     results = ",".join([*load_settings(root).results, JUNIT])
-    site = subprocess.run([sys.executable, "-m", "sphinx", "-E", "-W", "--keep-going", "-b", "html",
+    site = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
                            "-D", f"trace_results={results}", ".", "_build/html"], cwd=root, env=env, check=False)
 
     print()

@@ -2,65 +2,43 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-pytest_plugins = ["ext.pytest_plugin"]
+from tests.support import PYTHON, REPO, Run, check, exported_needs, run, sphinx_build, write_site  # noqa: E402
 
-SITE_CONF = """\
-import sys
-sys.path.insert(0, {repo!r})
-from ext.model import sphinx_needs_config
-extensions = ["myst_parser", "sphinx_needs", "ext"]
-myst_enable_extensions = ["colon_fence"]
-root_doc = "index"
-exclude_patterns = ["_build", "tests", "results"]
-globals().update(sphinx_needs_config())
-trace_results = {results!r}
-trace_id_patterns = {patterns!r}
-trace_strict = {strict!r}
-"""
 
-SITE_INDEX = """\
-# Site
 
-```{toctree}
-:glob:
+def _plugin_installed() -> bool:
+    """True when pip installed the project: its pytest11 entry point then loads the plugin already."""
+    return any(ep.value == "ext.pytest_plugin" for ep in entry_points(group="pytest11"))
 
-needs/*
-```
-"""
+
+# Registering it a second time, under its module name, would make pytest refuse to start.
+pytest_plugins = [] if _plugin_installed() else ["ext.pytest_plugin"]
 
 PYTEST_INI = """\
 [pytest]
 addopts = -p ext.pytest_plugin -p no:cacheprovider --strict-markers
 junit_family = xunit2
 """
-
-
-def clean_env() -> dict[str, str]:
-    """The environment for child processes: plain (not GitHub) messages, and the project importable."""
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "PYTEST_ADDOPTS")}
-    env["PYTHONPATH"] = str(REPO)
-    return env
+# Child processes import the project (its plugin, its extension) from the repository.
+IMPORTABLE = {"PYTHONPATH": str(REPO)}
 
 
 @dataclass
 class Site:
-    """A small site in a temporary directory: conf.py, an index, needs pages, results and pytest tests."""
+    """A small site in a temporary directory (tests.support's layout), run with pytest, make, check, Sphinx."""
 
     root: Path
 
@@ -72,54 +50,50 @@ class Site:
 
     def configure(self, results: list[str] | None = None, patterns: dict[str, list[str]] | None = None,
                   strict: bool = False) -> None:
-        self.write("conf.py", SITE_CONF.format(repo=str(REPO), results=results or [], patterns=patterns or {},
-                                              strict=strict))
+        write_site(self.root, {}, results)
+        with (self.root / "conf.py").open("a", encoding="utf-8") as conf:
+            conf.write(f"trace_id_patterns = {patterns or {}!r}\ntrace_strict = {strict!r}\n")
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, *args], cwd=self.root, env=clean_env(), capture_output=True,
-                              text=True, timeout=300, check=False)
+    def run(self, *args: str) -> Run:
+        return run([PYTHON, *args], self.root, IMPORTABLE)
 
-    def check(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def check(self, *args: str) -> Run:
         """`make check`: scripts/check.py on this site."""
-        return self.run(str(REPO / "scripts" / "check.py"), "--root", str(self.root), *args)
+        return check(self.root, *args)
 
-    def build(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """`make html`: a fresh Sphinx build of this site, warnings as errors."""
-        return self.run("-m", "sphinx", "-E", "-W", "--keep-going", "-b", "html", *args, ".", "_build/html")
+    def build(self, *args: str) -> Run:
+        """`make html`: a Sphinx build of this site from a fresh environment, warnings as errors."""
+        return sphinx_build(self.root, "-E", *args)
 
     def use_pytest(self) -> None:
         """Makes the site a pytest rootdir whose runs load the project's plugin."""
         if not (self.root / "pytest.ini").exists():
             self.write("pytest.ini", PYTEST_INI)
 
-    def pytest(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def pytest(self, *args: str) -> Run:
         """pytest over this site's tests/ with the project's plugin (rootdir: the site)."""
         self.use_pytest()
         return self.run("-m", "pytest", *args)
 
-    def make(self, target: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    def make(self, target: str, **variables: str) -> Run:
         """The project's Makefile run in this site, with the project's scripts and the current virtualenv."""
         for name in ("scripts", "requirements.lock"):
             if not (self.root / name).exists():
                 (self.root / name).symlink_to(REPO / name)
-        venv = Path(sys.executable).parent.parent
+        venv = Path(PYTHON).parent.parent
         # -o: the virtualenv counts as installed; a test must never run the bootstrap.
         command = ["make", "--no-print-directory", "-f", str(REPO / "Makefile"), "-o", f"{venv}/.installed",
                    target, f"VENV={venv}", *(f"{key}={value}" for key, value in variables.items())]
-        return subprocess.run(command, cwd=self.root, env=clean_env(), capture_output=True, text=True,
-                              timeout=300, check=False)
+        return run(command, self.root)
 
     def needs(self) -> dict[str, dict[str, Any]]:
         """The needs of the last build, from its needs.json."""
-        data = json.loads((self.root / "_build" / "html" / "needs.json").read_text(encoding="utf-8"))
-        return data["versions"][data["current_version"]]["needs"]
+        return exported_needs(self.root)
 
 
 def new_site(parent: Path) -> Site:
     made = Site(parent / "site")
-    made.root.mkdir()
     made.configure()
-    made.write("index.md", SITE_INDEX)
     return made
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -12,7 +11,7 @@ import defusedxml.ElementTree
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import Site
+    from conftest import Run, Site
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -214,7 +213,7 @@ def test_site_notes_pytest_nodes_absent_from_the_junit_files(site: Site) -> None
     assert csv_only.returncode == 0, csv_only.stderr
     assert csv_only_needs["LVV-T1"]["pytest_missing"] is None  # no JUnit file: nothing to judge by
     assert strict_build.returncode == 1
-    assert [line for line in strict_build.stderr.splitlines() if ": error: " in line] == [error]
+    assert strict_build.error_lines() == [error]
     assert (strict_check.returncode, strict_check.stderr.splitlines()) == (1, [error])
 
 
@@ -235,7 +234,7 @@ RUN_NEEDS = """\
 PASSING = "import pytest\n\n\n@pytest.mark.verifies('LVV-T1')\ndef test_one():\n    pass\n"
 
 
-def run_tests(site: Site) -> subprocess.CompletedProcess[str]:
+def run_tests(site: Site) -> Run:
     return site.run(str(REPO / "scripts" / "run_tests.py"), "--root", str(site.root), "-p", "no:cacheprovider")
 
 
@@ -255,7 +254,7 @@ def test_run_tests_builds_the_site_with_this_runs_results(site: Site) -> None:
     passed_need = site.needs()["LVV-T1"]
     passed_time = junit_time(site)
     site.write("tests/test_a.py", PASSING.replace("pass\n", "assert False\n"))
-    failed = run_tests(site)  # same site, same output directory: the page must change
+    failed = run_tests(site)  # an incremental build, only the results changed: the page must change
     failed_need = site.needs()["LVV-T1"]
     failed_page = (site.root / "_build/html/needs/needs.html").read_text(encoding="utf-8")
     site.write("tests/test_a.py", "")
@@ -280,4 +279,4 @@ def test_run_tests_builds_the_site_with_this_runs_results(site: Site) -> None:
 def test_plugin_is_declared_as_a_pytest_entry_point() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"]["entry-points"]["pytest11"] == {"trace": "ext.pytest_plugin"}
-    assert sys.modules.get("ext.pytest_plugin") is not None  # this very run loaded it through tests/conftest.py
+    assert sys.modules.get("ext.pytest_plugin") is not None  # this very run loaded it (conftest or entry point)

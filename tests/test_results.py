@@ -158,7 +158,7 @@ def test_sphinx_build_reports_every_hostile_file_and_keeps_the_good_results(site
     run = site.build("-D", f"trace_results={','.join([*names, 'results/good.xml'])}")
 
     expected = sorted(line.replace("results/bad.xml", f"results/{case}.xml") for case, (_, line) in HOSTILE.items())
-    reported = [line for line in run.stderr.splitlines() if ": error: " in line]
+    reported = run.error_lines()
     assert reported == expected
     assert "Traceback" not in run.stdout + run.stderr
     assert run.returncode == 1
@@ -212,7 +212,7 @@ def test_campaign_csv_and_junit_share_one_status_model_and_the_newest_run_wins(s
 
     run = site.build("-D", "trace_results=results/campaign.csv,results/good.xml")
 
-    assert [line for line in run.stderr.splitlines() if ": error: " in line] == [
+    assert run.error_lines() == [
         "results/campaign.csv:5: error: LVV-T4: column status: unknown result 'Maybe' [trace.results]"]
     needs = site.needs()
     assert {i: (needs[i]["last_result"], needs[i]["last_run"], needs[i]["result_source"])
@@ -392,7 +392,7 @@ def test_make_passes_results_to_sphinx_and_check(site: Site) -> None:
     check = site.make("check", RESULTS="results/a.xml results/b.xml", STRICT="1")
     html = site.make("html", RESULTS="results/a.xml results/b.xml")
 
-    assert errors(configured.stderr) == [
+    assert configured.error_lines() == [
         "needs/needs.md:3: error: DMS-REQ-0001: DMS-REQ-0001 (priority 1a) has failing tests: LVV-T1 "
         "[trace.failing]"]
     assert (check.returncode, check.stderr) == (0, "")
@@ -401,7 +401,3 @@ def test_make_passes_results_to_sphinx_and_check(site: Site) -> None:
     needs = site.needs()
     assert {i: (needs[i]["last_result"], needs[i]["result_source"]) for i in ("LVV-T1", "LVV-T2")} == {
         "LVV-T1": ("passed", "results/a.xml"), "LVV-T2": ("passed", "results/b.xml")}
-
-
-def errors(text: str) -> list[str]:
-    return [line for line in text.splitlines() if ": error: " in line]

@@ -38,10 +38,6 @@ def test_one():
 """
 
 
-def errors(text: str) -> list[str]:
-    return [line for line in text.splitlines() if ": error: " in line]
-
-
 @pytest.mark.verifies("TRACE-T-001")
 def test_untraced_p1a_requirement_fails_check_and_build(site: Site) -> None:
     site.write("needs/needs.md", P1A_NEEDS.replace(":verifies: DMS-REQ-0001", ":verifies: DMS-REQ-0002"))
@@ -51,8 +47,8 @@ def test_untraced_p1a_requirement_fails_check_and_build(site: Site) -> None:
     check = site.make("check")
     html = site.make("html")
 
-    assert (check.returncode, errors(check.stderr)) == (2, expected)  # make's own exit code for a failed command
-    assert (html.returncode, errors(html.stderr)) == (2, expected)
+    assert (check.returncode, check.error_lines()) == (2, expected)  # make's own exit code for a failed command
+    assert (html.returncode, html.error_lines()) == (2, expected)
     assert "Traceback" not in check.stderr + html.stderr
 
 
@@ -68,16 +64,16 @@ def test_failing_p1a_test_fails_strict_check_and_build(site: Site) -> None:
     strict_check = site.make("check", RESULTS="results/pytest.xml", STRICT="1")
     html = site.make("html", RESULTS="results/pytest.xml")
     html_needs = site.needs()
-    strict_html = site.make("html", RESULTS="results/pytest.xml", STRICT="1", SPHINXOPTS="-E")
+    strict_html = site.make("html", RESULTS="results/pytest.xml", STRICT="1")
     site.configure(results=["results/pytest.xml"], strict=True)
     strict_by_conf = site.check()
 
-    assert (check.returncode, errors(check.stderr)) == (0, [])
-    assert (html.returncode, errors(html.stderr)) == (0, [])
+    assert (check.returncode, check.error_lines()) == (0, [])
+    assert (html.returncode, html.error_lines()) == (0, [])
     assert html_needs["DMS-REQ-0001"]["verification"] == "failing"
     assert html_needs["LVV-T1"]["last_result"] == "failed"
-    assert (strict_check.returncode, errors(strict_check.stderr)) == (2, expected)
-    assert (strict_html.returncode, errors(strict_html.stderr)) == (2, expected)
+    assert (strict_check.returncode, strict_check.error_lines()) == (2, expected)
+    assert (strict_html.returncode, strict_html.error_lines()) == (2, expected)
     assert (strict_by_conf.returncode, strict_by_conf.stderr.splitlines()) == (1, expected)
 
 
@@ -119,12 +115,12 @@ def test_configured_id_patterns_apply_to_check_and_build(site: Site) -> None:
     configured_check = site.check()
     configured_build = site.build()
 
-    assert errors(default.stderr) == [
+    assert default.error_lines() == [
         r"needs/needs.md:3: error: TRACE-REQ-001: id does not match the req pattern ^DMS-REQ-\d{4}$ "
         "(e.g. DMS-REQ-0293) [trace.id-pattern]",
         r"needs/needs.md:13: error: TRACE-T-001: id does not match the test pattern ^LVV-T\d+$ (e.g. LVV-T2303) "
         "[trace.id-pattern]"]
     expected = [r"needs/needs.md:8: error: DMS-REQ-0001: id does not match the req pattern ^TRACE-REQ-\d{3}$ "
                 "[trace.id-pattern]"]
-    assert (configured_check.returncode, errors(configured_check.stderr)) == (1, expected)
-    assert (configured_build.returncode, errors(configured_build.stderr)) == (1, expected)
+    assert (configured_check.returncode, configured_check.error_lines()) == (1, expected)
+    assert (configured_build.returncode, configured_build.error_lines()) == (1, expected)
