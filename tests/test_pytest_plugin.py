@@ -256,6 +256,7 @@ def test_run_tests_builds_the_site_with_this_runs_results(site: Site) -> None:
     site.write("tests/test_a.py", PASSING.replace("pass\n", "assert False\n"))
     failed = run_tests(site)  # an incremental build, only the results changed: the page must change
     failed_need = site.needs()["LVV-T1"]
+    failed_time = junit_time(site)
     failed_page = (site.root / "_build/html/needs/needs.html").read_text(encoding="utf-8")
     site.write("tests/test_a.py", "")
     none = run_tests(site)
@@ -270,7 +271,7 @@ def test_run_tests_builds_the_site_with_this_runs_results(site: Site) -> None:
     assert failed.stdout.splitlines()[-2:] == [
         "pytest: 1 tests, 1 failed, 0 errors, 0 skipped (exit 1)",
         "site: built with results _build/results/pytest.xml (exit 0)"]
-    assert (failed_need["last_result"], failed_need["last_run"]) == ("failed", junit_time(site))
+    assert (failed_need["last_result"], failed_need["last_run"]) == ("failed", failed_time)
     assert "failed" in failed_page and "passed" not in failed_page
     assert none.returncode == 1
     assert none.stdout.splitlines()[-2] == "pytest: no tests collected (exit 5): counted as a failure"
