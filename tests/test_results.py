@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -95,7 +96,8 @@ UNKNOWN_ID = """\
 </testsuite></testsuites>
 """
 
-# (file written, its text or None for the oversized file, the exact line the check prints about it)
+HUGE, FIFO = None, "<fifo>"
+# (what is written: text, HUGE for the oversized file or FIFO for a named pipe; the exact line the check prints)
 HOSTILE: dict[str, tuple[str | None, str]] = {
     "malformed": (MALFORMED, "results/bad.xml:4: error: results: malformed XML (mismatched tag); "
                              "no results taken from this file [trace.results]"),
@@ -108,10 +110,12 @@ HOSTILE: dict[str, tuple[str | None, str]] = {
     "external-dtd": (EXTERNAL_DTD, "results/bad.xml:2: error: results: refused: external reference to "
                                    "http://localhost:9/junit.dtd; results files may not load other resources; "
                                    "no results taken from this file [trace.results]"),
-    "huge": (None, f"results/bad.xml:1: error: results: file is {MAX_RESULTS_BYTES + 1} bytes, over the "
+    "huge": (HUGE, f"results/bad.xml:1: error: results: file is {MAX_RESULTS_BYTES + 1} bytes, over the "
                    f"{MAX_RESULTS_BYTES}-byte limit; no results taken from this file [trace.results]"),
     "not-junit": (NOT_JUNIT, "results/bad.xml:2: error: results: root element <html> is not <testsuites> or "
                              "<testsuite>: not JUnit XML; no results taken from this file [trace.results]"),
+    "fifo": (FIFO, "results/bad.xml:1: error: results: not a regular file; no results taken from this file "
+                   "[trace.results]"),  # reading it would block for ever
     "empty": ("", "results/bad.xml:1: error: results: malformed XML (no element found); "
                   "no results taken from this file [trace.results]"),
     "unknown-id": (UNKNOWN_ID, "results/bad.xml:3: error: LVV-T404: results name test case LVV-T404, "
@@ -121,11 +125,13 @@ HOSTILE: dict[str, tuple[str | None, str]] = {
 
 def write_hostile(site: Site, case: str, name: str = "results/bad.xml") -> None:
     text, _ = HOSTILE[case]
-    if text is None:
-        path = site.root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+    path = site.root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if text is HUGE:
         with path.open("wb") as handle:  # sparse: one byte over the limit costs no disk
             handle.truncate(MAX_RESULTS_BYTES + 1)
+    elif text is FIFO:
+        os.mkfifo(path)
     else:
         site.write(name, text)
 
