@@ -15,7 +15,7 @@ from .results import NODE_ID_PROPERTY, TEST_CASE_PROPERTY
 from .sources import read_tree
 
 MARKER = "verifies"
-_FINDINGS_KEY = pytest.StashKey["list[str]"]()
+_FINDINGS_KEY = pytest.StashKey[list[str]]()
 
 
 @dataclass(frozen=True)
