@@ -96,19 +96,33 @@ def _month_start(value: dt.date) -> dt.date:
     return value.replace(day=1)
 
 
-def _date_axis(start: dt.date, end: dt.date, x0: float, x1: float, y_top: float, y_bottom: float,
-               vertical: bool = True) -> tuple[list[str], float, float]:
-    """Grid lines and year labels; returns them with the scale (days -> pixels) and origin ordinal."""
-    span = max((end - start).days, 1)
-    scale = (x1 - x0) / span
+def month_ticks(start: dt.date, end: dt.date, most: int = 8) -> tuple[list[dt.date], str]:
+    """Month starts between start and end, spaced so that at most `most` are shown, and their label format."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    step = next((s for s in (1, 2, 3, 6, 12, 24, 60) if months / s <= most), 120)
+    ticks = []
+    index = start.year * 12 + start.month - 1
+    index += -index % step
+    while True:
+        tick = dt.date(index // 12, index % 12 + 1, 1)
+        if tick > end:
+            break
+        if tick >= start:
+            ticks.append(tick)
+        index += step
+    return ticks, "%Y" if step % 12 == 0 else "%Y-%m"
+
+
+def _date_axis(start: dt.date, end: dt.date, x0: float, x1: float, y_top: float,
+               y_bottom: float) -> tuple[list[str], float, int]:
+    """Vertical grid lines with date labels; returns them with the scale (pixels per day) and origin ordinal."""
+    scale = (x1 - x0) / max((end - start).days, 1)
     parts: list[str] = []
-    for year in range(start.year, end.year + 2):
-        tick = dt.date(year, 1, 1)
-        if start <= tick <= end:
-            pos = x0 + (tick - start).days * scale
-            if vertical:
-                parts.append(f"<line x1='{pos:.1f}' x2='{pos:.1f}' y1='{y_top}' y2='{y_bottom}' stroke='{GRID_COLOR}'/>")
-                parts.append(_text(pos, y_bottom + 14, str(year), "middle", AXIS_COLOR))
+    ticks, form = month_ticks(start, end)
+    for tick in ticks:
+        pos = x0 + (tick - start).days * scale
+        parts.append(f"<line x1='{pos:.1f}' x2='{pos:.1f}' y1='{y_top}' y2='{y_bottom}' stroke='{GRID_COLOR}'/>")
+        parts.append(_text(pos, y_bottom + 14, tick.strftime(form), "middle", AXIS_COLOR))
     return parts, scale, start.toordinal()
 
 
@@ -164,17 +178,14 @@ def forecast_history(series: Sequence[ForecastSeries], title: str, width: int = 
     def y_of(day: dt.date) -> float:
         return bottom - (day - y_start).days * y_scale
 
-    for year in range(y_start.year, y_end.year + 2):
-        for month in (1, 7):
-            tick = dt.date(year, month, 1)
-            if y_start <= tick <= y_end:
-                y = y_of(tick)
-                body.append(f"<line x1='{left}' x2='{width - right}' y1='{y:.1f}' y2='{y:.1f}' stroke='{GRID_COLOR}'/>")
-                body.append(_text(left - 6, y + 4, tick.strftime("%Y-%m"), "end", AXIS_COLOR))
+    y_ticks, y_form = month_ticks(y_start, y_end, most=6)
+    for tick in y_ticks:
+        y = y_of(tick)
+        body.append(f"<line x1='{left}' x2='{width - right}' y1='{y:.1f}' y2='{y:.1f}' stroke='{GRID_COLOR}'/>")
+        body.append(_text(left - 6, y + 4, tick.strftime(y_form), "end", AXIS_COLOR))
     body.append(_text(12, top + (bottom - top) / 2, "forecast date", "middle", AXIS_COLOR,
                       f"transform='rotate(-90 12 {top + (bottom - top) / 2:.1f})'"))
     body.append(_text(left + (width - left - right) / 2, height - 4, "forecast made in", "middle", AXIS_COLOR))
-    legend: list[str] = []
     for index, item in enumerate(series):
         color = SERIES_COLORS[index % len(SERIES_COLORS)]
         coords = [(left + (made.toordinal() - x_origin) * x_scale, y_of(due)) for made, due in item.points]
@@ -183,7 +194,6 @@ def forecast_history(series: Sequence[ForecastSeries], title: str, width: int = 
         for (x, y), (made, due) in zip(coords, item.points, strict=True):
             tip = escape(f"{item.label}: forecast {due.isoformat()} as of {made.isoformat()}")
             body.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3.5' fill='{color}'><title>{tip}</title></circle>")
-        legend.append(f"<tspan fill='{color}'>\u25cf </tspan><tspan>{escape(item.label)}</tspan>  ")
     svg = _svg(width, height, title, body)
     if len(series) > 1:
         svg += f"<p class='trace-chart-legend'>{''.join(_legend_html(series))}</p>"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from docutils import nodes
 
-from .model import PRIORITIES, REQUIREMENT_TYPES, Need
+from .model import REQUIREMENT_TYPES, Need
 from .outcomes import Outcome
 from .status import NeedStatus, Trace, Verification, priority_rank
 from .tables import RenderContext, Row, badge, css_class, filterable, lines, table
@@ -143,5 +143,3 @@ def reverse_matrix(ctx: RenderContext) -> nodes.Node:
     return filterable(table(headers, rows, classes=["trace-matrix", "trace-reverse"], widths=[36, 10, 10, 12, 32]),
                       "Reverse matrix")
 
-
-__all__ = ["PRIORITIES", "matrix_tree", "matrix_vcd", "reverse_matrix", "requirements_in_tree_order"]

@@ -44,7 +44,7 @@ def scope_priorities(milestone: Need) -> list[str]:
     match = SCOPE_TITLE.search(milestone.title)
     if not match:
         return []
-    return [p for p in PRIORITIES if re.search(rf"(?<![0-9a-z]){p}\b", match["priorities"].lower())]
+    return [p for p in PRIORITIES if re.search(rf"(?<![0-9]){p}\b", match["priorities"].lower())]
 
 
 def forecast_points(milestone: Need) -> list[tuple[dt.date, dt.date]]:

@@ -83,7 +83,7 @@ class Row:
 
 def table(headers: Sequence[str], rows: Iterable[Row], classes: Sequence[str] = (),
           widths: Sequence[int] | None = None) -> nodes.table:
-    table_node = nodes.table(classes=["trace-table", *classes])
+    table_node = nodes.table(classes=["trace-table", *classes, *(["colwidths-given"] if widths else [])])
     group = nodes.tgroup(cols=len(headers))
     table_node += group
     for width in widths or [1] * len(headers):
