@@ -60,7 +60,7 @@ def _count_table(counts: dict[str, Counter[str]], columns: Sequence[str], first:
         cells = [f"P{label}" if label in PRIORITIES else label, str(total)]
         cells += [f"{counter[c]} ({percent(counter[c], total)})" if counter[c] else "0" for c in columns]
         rows.append(Row(cells, classes=[css_class("p", label)] + (["trace-total"] if label == "all" else [])))
-    return table([first, "Total", *columns], rows, classes=["trace-counts", classes])
+    return table([first, "Total", *columns], rows, classes=["trace-counts", *classes.split()])
 
 
 def _bars(counts: dict[str, Counter[str]], columns: Sequence[str], title: str) -> nodes.raw:
@@ -79,7 +79,7 @@ def coverage(ctx: RenderContext) -> list[nodes.Node]:
             continue
         result.append(nodes.rubric(heading, heading))
         result.append(_bars(counts, states, f"{heading}: verification state per priority"))
-        result.append(_count_table(counts, states, "Priority", "trace-coverage"))
+        result.append(_count_table(counts, states, "Priority", f"trace-coverage trace-coverage-{kind}"))
     heading = "Test cases (under the most urgent priority they verify)"
     outcomes = outcome_counts(ctx)
     if outcomes:

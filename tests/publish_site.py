@@ -177,3 +177,47 @@ def table_rows(html: str, table_class: str) -> list[TableRow]:
 
 def page(out: Path, docname: str) -> str:
     return (out / f"{docname}.html").read_text(encoding="utf-8")
+
+
+# --- Expected numbers, derived here from the data above (not from the extension's output) ---------------------
+PASSING_WORDS = {"Passed", "Pass w/Deviation"}
+BROKEN_WORDS = {"Failed", "Error"}
+RANK = {"1a": 0, "1b": 1, "2": 2, "3": 3}
+
+
+def _verified_by(item_id: str) -> list[str]:
+    return [t.id for t in TESTS if item_id in [v.strip() for v in t.options["verifies"].split(",")]]
+
+
+def expected_verification(item_id: str) -> str:
+    """The verification state of one requirement as the rules in the README define it."""
+    item = next(i for i in REQUIREMENTS if i.id == item_id)
+    if item.options.get("status") == "descoped":
+        return "descoped"
+    words = [RESULTS.get(t, ("", "Not Executed"))[1] for t in _verified_by(item_id)]
+    if words:
+        if all(w in PASSING_WORDS for w in words):
+            return "verified"
+        if any(w in BROKEN_WORDS for w in words):
+            return "failing"
+        return "partially run" if any(w in PASSING_WORDS for w in words) else "not run"
+    children = [i for i in REQUIREMENTS if i.options.get("refines") == item_id
+                and i.options.get("status") != "descoped"
+                and RANK[i.options["priority"]] <= RANK[item.options["priority"]]]
+    states = [expected_verification(c.id) for c in children]
+    if not states or "untraced" in states:
+        return "untraced"
+    if all(s == "verified" for s in states):
+        return "verified"
+    if "failing" in states:
+        return "failing"
+    return "not run" if all(s == "not run" for s in states) else "partially run"
+
+
+def expected_milestone_items(milestone_id: str) -> list[str]:
+    """Linked requirements, plus every active P1a item for the 'All P1a ...' milestone."""
+    title = next(m.title for m in MILESTONES if m.id == milestone_id)
+    every_p1a = title.startswith("All P1a")
+    return [i.id for i in REQUIREMENTS
+            if i.options.get("milestone") == milestone_id
+            or (every_p1a and i.options["priority"] == "1a" and i.options.get("status") != "descoped")]
