@@ -85,10 +85,10 @@ def test_no_console_errors_and_every_internal_link_resolves(page: object, fixtur
 def test_screenshots_of_the_real_site(page: object, real_site: str, fixture_site: str) -> None:
     """Dashboard, matrix and a milestone page at 1280x800, as a new reader sees them."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"{real_site}/docs/traceability/milestones.html")
-    milestone_links = page.locator("table.trace-milestones tbody tr a").first
-    milestone_url = (urljoin(page.url, milestone_links.get_attribute("href")) if milestone_links.count()
-                     else f"{fixture_site}/docs/traceability/_milestones/LDM-503-19a.html")
+    real_milestone = f"{real_site}/docs/traceability/_milestones/LDM-503-19a.html"
+    with urllib.request.urlopen(f"{real_site}/docs/traceability/milestones.html", timeout=10) as index:  # noqa: S310
+        has_19a = "_milestones/LDM-503-19a.html" in index.read().decode()
+    milestone_url = real_milestone if has_19a else f"{fixture_site}/docs/traceability/_milestones/LDM-503-19a.html"
     shots = {"dashboard": f"{real_site}/docs/index.html", "matrix": f"{real_site}/docs/traceability/matrix.html",
              "milestone": milestone_url}
     for name, url in shots.items():
