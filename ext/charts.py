@@ -151,7 +151,8 @@ def timeline(items: Sequence[TimelineItem], today: dt.date, title: str, width: i
     today_x = label_width + (today.toordinal() - origin) * scale
     body.append(f"<line x1='{today_x:.1f}' x2='{today_x:.1f}' y1='{top - 6}' y2='{bottom}' stroke='#111827' "
                 f"stroke-dasharray='4 3'/>")
-    body.append(_text(today_x, bottom + 28, f"build date {today.isoformat()}", "middle", "#111827"))
+    anchor = "end" if today_x > width - 90 else "middle"
+    body.append(_text(today_x, bottom + 28, f"build date {today.isoformat()}", anchor, "#111827"))
     body += _legend(["completed", "overdue", "upcoming"], bottom + 48)
     return _svg(width, int(bottom + 58), title, body)
 

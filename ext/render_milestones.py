@@ -76,7 +76,8 @@ def milestone_state(milestone: Need, today: dt.date) -> MilestoneState:
     days = (due - today).days
     if days < 0:
         return MilestoneState(due, None, "overdue", f"overdue by {-days} day{'s' if days != -1 else ''}")
-    return MilestoneState(due, None, "upcoming", "due today" if days == 0 else f"due in {days} day{'s' if days != 1 else ''}")
+    distance = "due today" if days == 0 else f"due in {days} day{'s' if days != 1 else ''}"
+    return MilestoneState(due, None, "upcoming", distance)
 
 
 def needed_items(ctx: RenderContext, milestone: Need) -> list[tuple[Need, str]]:
@@ -143,9 +144,11 @@ def milestone_page(ctx: RenderContext, milestone_id: str) -> list[nodes.Node]:
         return [nodes.paragraph("", f"No milestone {milestone_id}.")]
     state = milestone_state(milestone, ctx.today)
     fields = nodes.field_list(classes=["trace-milestone-facts"])
-    fields += _field("Milestone", [ctx.link(milestone.id), nodes.Text(" "), nodes.inline(milestone.title, milestone.title)])
+    fields += _field("Milestone", [ctx.link(milestone.id), nodes.Text(" "),
+                                   nodes.inline(milestone.title, milestone.title)])
     fields += _field("Due", milestone.get("due") or "—")
-    fields += _field("Status", [badge(state.state, "m"), nodes.Text(f" {state.distance} (build date {ctx.today.isoformat()})")])
+    fields += _field("Status", [badge(state.state, "m"),
+                                nodes.Text(f" {state.distance} (build date {ctx.today.isoformat()})")])
     fields += _field("After (predecessors)", _link_list(ctx, sorted(milestone.targets("after"), key=natural_key)))
     fields += _field("Before (successors)", _link_list(ctx, _successors(ctx, milestone.id)))
     scope = scope_priorities(milestone)
@@ -182,7 +185,8 @@ def milestone_page(ctx: RenderContext, milestone_id: str) -> list[nodes.Node]:
     if points:
         heading = "Forecast history"
         result.append(nodes.rubric(heading, heading))
-        svg = forecast_history([ForecastSeries(milestone.id, points)], f"Forecast history of {milestone.id}", height=260)
+        svg = forecast_history([ForecastSeries(milestone.id, points)], f"Forecast history of {milestone.id}",
+                               height=260)
         result.append(nodes.raw("", f"<figure class='trace-figure'>{svg}</figure>", format="html"))
     return result
 
@@ -229,7 +233,8 @@ def milestones_index(ctx: RenderContext) -> list[nodes.Node]:
         state = milestone_state(m, ctx.today)
         items = needed_items(ctx, m)
         done = _verification_counts(ctx, items)[Verification.VERIFIED.value]
-        rows.append(Row([[_milestone_link(ctx, m.id), nodes.Text(" "), nodes.inline(m.title, m.title, classes=["trace-title"])],
+        title = nodes.inline(m.title, m.title, classes=["trace-title"])
+        rows.append(Row([[_milestone_link(ctx, m.id), nodes.Text(" "), title],
                          m.get("due") or "—", [badge(state.state, "m"), nodes.Text(" " + state.distance)],
                          _link_list(ctx, sorted(m.targets("after"), key=natural_key)),
                          _link_list(ctx, _successors(ctx, m.id)),
@@ -263,7 +268,8 @@ def milestones_index(ctx: RenderContext) -> list[nodes.Node]:
             item.extend(lines([parts]))
             chain_list += item
         result.append(chain_list)
-    series = [ForecastSeries(m.id, forecast_points(m)) for m in sorted(milestones.values(), key=lambda n: natural_key(n.id))]
+    series = [ForecastSeries(m.id, forecast_points(m))
+              for m in sorted(milestones.values(), key=lambda n: natural_key(n.id))]
     series = [s for s in series if len(s.points) > 1]
     if series:
         heading = "Forecast history"
