@@ -79,3 +79,18 @@ def test_generated_pages_follow_the_milestones(tmp_path: Path) -> None:
     assert generate_pages(tmp_path, "docs/gen", ("needs", "docs")) == ["docs/gen/AB-2"]
     assert not (tmp_path / "docs/gen/AB-1.md").exists()
     assert escape_markdown("a_b *c*") == "a\\_b \\*c\\*"
+
+
+def test_a_new_milestone_gets_its_page_on_an_incremental_build(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site")
+    build(root)
+    source = root / "needs" / "fixture" / "milestones.md"
+    source.write_text(source.read_text() + "\n```{milestone} Data preview 2\n:id: LDM-503-21\n:due: 2027-06-30\n"
+                      ":after: LDM-503-20\n```\n")
+    build(root)
+    out = root / "_build" / "html"
+    assert "due in 217 days" in page(out, "docs/traceability/_milestones/LDM-503-21")
+    index = page(out, "docs/traceability/milestones")
+    assert "LDM-503-21" in [r.cells[0].split()[0] for r in table_rows(index, "trace-milestones")]
+    assert "_milestones/LDM-503-21.html" in index
+    assert 'href="LDM-503-21.html"' in page(out, "docs/traceability/_milestones/LDM-503-11")

@@ -82,6 +82,22 @@ def test_no_console_errors_and_every_internal_link_resolves(page: object, fixtur
     assert checked and set(checked.values()) == {200}
 
 
+FIT_SCRIPT = """() => Array.from(document.querySelectorAll('table.trace-table')).filter(
+    t => t.scrollWidth > t.parentElement.clientWidth + 1 || t.getBoundingClientRect().right > window.innerWidth)
+    .map(t => t.className)"""
+
+
+@pytest.mark.parametrize("docname", ["docs/index", "docs/traceability/matrix", "docs/traceability/vcd",
+                                     "docs/traceability/reverse", "docs/traceability/coverage",
+                                     "docs/traceability/milestones"])
+def test_real_site_tables_fit_a_laptop_screen(page: object, real_site: str, docname: str) -> None:
+    page.goto(f"{real_site}/{docname}.html")
+    page.wait_for_load_state("load")
+    assert page.evaluate(FIT_SCRIPT) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert page.trace_errors == []
+
+
 def test_screenshots_of_the_real_site(page: object, real_site: str, fixture_site: str) -> None:
     """Dashboard, matrix and a milestone page at 1280x800, as a new reader sees them."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
