@@ -90,10 +90,12 @@ def coverage(ctx: RenderContext) -> list[nodes.Node]:
     return result or [nodes.paragraph("", "No requirements or test cases yet.")]
 
 
-def _card(number: str, label: str, detail: str = "") -> nodes.container:
+def _card(number: str, label: str, detail: str = "", target: str = "") -> nodes.container:
     card = nodes.container(classes=["trace-card"])
     card += nodes.paragraph(number, number, classes=["trace-card-number"])
-    card += nodes.paragraph(label, label, classes=["trace-card-label"])
+    label_node = nodes.paragraph(classes=["trace-card-label"])
+    label_node += nodes.reference(label, label, refid=target) if target else nodes.Text(label)
+    card += label_node
     if detail:
         card += nodes.paragraph(detail, detail, classes=["trace-card-detail"])
     return card
@@ -121,9 +123,10 @@ def dashboard(ctx: RenderContext) -> list[nodes.Node]:
     cards = nodes.container(classes=["trace-cards"])
     cards += _card(str(len(p1a)), "active P1a requirements", "requirements and sub-requirements")
     cards += _card(f"{len(traced)} / {len(p1a)}", "P1a traced", percent(len(traced), len(p1a)))
-    cards += _card(f"{len(verified)} / {len(p1a)}", "P1a verified", percent(len(verified), len(p1a)))
+    cards += _card(f"{len(verified)} / {len(p1a)}", "P1a verified", percent(len(verified), len(p1a)),
+                   "trace-p1a-unverified")
     cards += _card(f"{len(passing)} / {len(tests)}", "test cases passing", "latest result passed")
-    cards += _card(str(len(untraced)), "untraced (all priorities)", "active items with no test")
+    cards += _card(str(len(untraced)), "untraced (all priorities)", "active items with no test", "trace-untraced")
     result: list[nodes.Node] = [cards]
     counts = requirement_counts(ctx, "req")
     if counts:

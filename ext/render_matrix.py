@@ -53,7 +53,13 @@ def result_of(ctx: RenderContext, test_id: str) -> tuple[str, str]:
 
 
 def _title_cell(ctx: RenderContext, need: Need) -> list[nodes.Node]:
+    if need.title.strip() == need.id:  # imported test cases without a known title
+        return [ctx.link(need.id)]
     return [ctx.link(need.id), nodes.Text(" "), nodes.inline(need.title, need.title, classes=["trace-title"])]
+
+
+def _date_cell(when: str) -> nodes.Node | str:
+    return nodes.inline(when, when, classes=["trace-nowrap"]) if when else NO_VALUE
 
 
 def _test_line(ctx: RenderContext, test: Need) -> list[nodes.Node]:
@@ -105,7 +111,7 @@ def _vcd_rows(ctx: RenderContext, req: Need) -> Iterator[Row]:
             outcome, when = result_of(ctx, test.id) if test else ("", "")
             yield Row(
                 cells=[_title_cell(ctx, req), element_cell,
-                       _title_cell(ctx, test) if test else NO_VALUE, when or NO_VALUE,
+                       _title_cell(ctx, test) if test else NO_VALUE, _date_cell(when),
                        badge(outcome, "r") if test else badge(state.verification.value, "v")],
                 classes=["trace-row", css_class("p", subject.priority), css_class("s", req_state.trace.value),
                          css_class("r", outcome or "no test case")],
@@ -116,7 +122,7 @@ def matrix_vcd(ctx: RenderContext) -> nodes.Node:
     reqs = sorted((n for n in ctx.evaluation.graph.needs.values() if n.type == "req"), key=lambda n: natural_key(n.id))
     rows = [row for req in reqs for row in _vcd_rows(ctx, req)]
     headers = ["Requirement", "Verification Element", "Test Case", "Last Run", "Test Status"]
-    return filterable(table(headers, rows, classes=["trace-matrix", "trace-vcd"], widths=[28, 26, 28, 9, 9]),
+    return filterable(table(headers, rows, classes=["trace-matrix", "trace-vcd"], widths=[27, 26, 27, 10, 10]),
                       "Verification control document")
 
 
@@ -136,10 +142,10 @@ def reverse_matrix(ctx: RenderContext) -> nodes.Node:
                          badge(status_of(ctx, n).verification.value, "v")] for n in verified)
         priority = _best_priority(verified)
         rows.append(Row(
-            cells=[_title_cell(ctx, test), test.method, when or NO_VALUE, badge(outcome, "r"), targets or NO_VALUE],
+            cells=[_title_cell(ctx, test), test.method, _date_cell(when), badge(outcome, "r"), targets or NO_VALUE],
             classes=["trace-row", css_class("p", priority), css_class("r", outcome)],
         ))
     headers = ["Test case", "Method", "Last run", "Result", "Verifies (priority, status)"]
-    return filterable(table(headers, rows, classes=["trace-matrix", "trace-reverse"], widths=[36, 10, 10, 12, 32]),
+    return filterable(table(headers, rows, classes=["trace-matrix", "trace-reverse"], widths=[30, 8, 10, 14, 38]),
                       "Reverse matrix")
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-25"
+SCREENSHOTS = REPO / "_build" / "screenshots"
 SCRIPT_TITLE = "Raw science images <script>alert(1)</script>"
 SCRIPT_MILESTONE = "Operations readiness <script>alert(2)</script>"
 

@@ -21,7 +21,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 WAIT_MS = 15_000
-SCREENSHOTS = REPO / "_build" / "screenshots"
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

@@ -7,9 +7,8 @@ from collections import Counter
 from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
-from conftest import SCREENSHOTS
 
-from publish_site import REQUIREMENTS, expected_milestone_items, expected_verification
+from publish_site import SCREENSHOTS, REQUIREMENTS, expected_milestone_items, expected_verification
 
 GENERATED = ["docs/index", "docs/traceability/matrix", "docs/traceability/vcd", "docs/traceability/reverse",
              "docs/traceability/coverage", "docs/traceability/milestones",
