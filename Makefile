@@ -8,6 +8,7 @@ RESULTS     ?=
 STRICT      ?=
 BASE        ?= origin/main
 HEAD        ?= WORKTREE
+DIFFOPTS    ?=
 
 empty :=
 space := $(empty) $(empty)
@@ -39,7 +40,7 @@ test: $(STAMP) system
 
 ## diff: traceability report between two revisions (HEAD=WORKTREE for uncommitted work)
 diff: $(STAMP)
-	$(PY) scripts/trace_diff.py $(BASE) $(HEAD)
+	$(PY) scripts/trace_diff.py $(BASE) $(HEAD) $(DIFFOPTS)
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py

@@ -50,3 +50,5 @@ html_theme_options = {
 html_additional_pages = {"index": "redirect.html"}
 templates_path = ["docs/_templates"]
 html_last_updated_fmt = "%Y-%m-%d"
+html_css_files = ["trace.css"]
+html_js_files = ["trace.js"]

@@ -6,7 +6,9 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import freshness, sphinx_bridge
+from . import changelog, freshness, milestone_pages, render, sphinx_bridge
+from .directives import DIRECTIVES
+from .nodes import PLACEHOLDERS
 
 __version__ = "0.1.0"
 
@@ -18,7 +20,17 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("trace_strict", False, "env", types=[bool])
     app.add_config_value("trace_id_patterns", {}, "env", types=[dict])
 
+    app.add_config_value("trace_today", "", "env", types=[str])
+    app.add_config_value("trace_milestone_pages_dir", "docs/traceability/_milestones", "env", types=[str])
+    if "trace_source_dirs" not in app.config:
+        app.add_config_value("trace_source_dirs", ["needs", "docs"], "env", types=[list, tuple])
+    for node_class in PLACEHOLDERS:
+        app.add_node(node_class)
+    for name, directive in DIRECTIVES.items():
+        app.add_directive(name, directive)
+
     app.connect("builder-inited", sphinx_bridge.install_log_filter)
+    app.connect("builder-inited", milestone_pages.on_builder_inited)
     app.connect("source-read", sphinx_bridge.record_occurrences)
     app.connect("doctree-read", sphinx_bridge.allow_orphan_need_pages)
     app.connect("env-purge-doc", sphinx_bridge.purge_occurrences)
@@ -31,5 +43,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", freshness.note_sphinx_needs_aggregates)
     app.connect("env-purge-doc", freshness.purge)
     app.connect("env-merge-info", freshness.merge)
+    changelog.register(app)
+    app.connect("doctree-resolved", render.resolve_placeholders)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

@@ -118,6 +118,7 @@ COMPUTED_FIELDS: dict[str, str] = {
     "last_result": "Computed: outcome of the latest run of a test case.",
     "last_run": "Computed: date of the latest run of a test case.",
     "result_source": "Computed: the results file the latest run came from.",
+    "changes": "Computed: the latest commits that changed the requirement (from git history).",
     "pytest_missing": "Computed: pytest node ids of the test case that no loaded JUnit file ran.",
 }
 

@@ -1,0 +1,284 @@
+"""scripts/trace_diff.py on a temporary git repository holding two commits of a small fixture site."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "trace_diff.py"
+GIT_ENV = {"GIT_AUTHOR_NAME": "Author", "GIT_AUTHOR_EMAIL": "author@example.org",
+           "GIT_COMMITTER_NAME": "Author", "GIT_COMMITTER_EMAIL": "author@example.org",
+           "GIT_AUTHOR_DATE": "2026-11-20T10:00:00+00:00", "GIT_COMMITTER_DATE": "2026-11-20T10:00:00+00:00",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def need(directive: str, title: str, *options: str, body: str = "") -> str:
+    lines = [f"```{{{directive}}} {title}", *options]
+    if body:
+        lines += ["", body]
+    return "\n".join([*lines, "```", ""])
+
+
+BASE_REQS = "\n".join([
+    "# Requirements", "",
+    need("req", "Provenance", ":id: DMS-REQ-0066", ":priority: 1a", body="The DMS shall record provenance."),
+    need("req", "Alert latency", ":id: DMS-REQ-0398", ":priority: 1a"),
+    need("req", "Selection of Datasets", ":id: DMS-REQ-0293", ":priority: 1a"),
+    need("req", "Archive metadata", ":id: DMS-REQ-0100", ":priority: 2"),
+])
+HEAD_REQS = "\n".join([
+    "# Requirements", "",
+    need("req", "Provenance", ":id: DMS-REQ-0066", ":priority: 1a",
+         body="The DMS shall record provenance and provide services to re-create data products."),
+    need("subreq", "Record information to support re-creation", ":id: DMS-REQ-0066-V-01", ":priority: 1a",
+         ":refines: DMS-REQ-0066"),
+    need("subreq", "Provide services for re-creation", ":id: DMS-REQ-0066-V-02", ":priority: 2",
+         ":refines: DMS-REQ-0066"),
+    need("req", "Alert latency", ":id: DMS-REQ-0398", ":priority: 1b"),
+    need("req", "Selection of Datasets", ":id: DMS-REQ-0293", ":priority: 1a"),
+    need("req", "Archive metadata", ":id: DMS-REQ-0100", ":priority: 2"),
+])
+BASE_TESTS = "\n".join([
+    "# Test cases", "",
+    need("test", "Provenance records", ":id: LVV-T20", ":verifies: DMS-REQ-0066"),
+    need("test", "Alert timing", ":id: LVV-T30", ":verifies: DMS-REQ-0398"),
+    need("test", "Dataset selection", ":id: LVV-T11", ":verifies: DMS-REQ-0293"),
+    need("test", "Dataset selection by query", ":id: LVV-T12", ":verifies: DMS-REQ-0293"),
+    need("test", "Metadata archive", ":id: LVV-T40", ":verifies: DMS-REQ-0100"),
+])
+HEAD_TESTS = "\n".join([
+    "# Test cases", "",
+    need("test", "Provenance records", ":id: LVV-T20", ":verifies: DMS-REQ-0066-V-01"),
+    need("test", "Dataset selection", ":id: LVV-T11", ":verifies: DMS-REQ-0293"),
+    need("test", "Metadata archive", ":id: LVV-T40", ":verifies: DMS-REQ-0100"),
+])
+CSV_HEADER = "test_case,last_run,status,source\n"
+BASE_RESULTS = CSV_HEADER + "".join(f"{t},2026-01-05,Passed,campaign\n"
+                                    for t in ("LVV-T20", "LVV-T30", "LVV-T11", "LVV-T12", "LVV-T40"))
+HEAD_RESULTS = CSV_HEADER + "".join(f"{t},2026-01-05,Passed,campaign\n" for t in ("LVV-T20", "LVV-T11")) \
+    + "LVV-T40,2026-11-19,Failed,campaign\n"
+CONF = 'trace_results = ["results/campaign_results.csv"]\n'
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, capture_output=True, text=True,
+                          check=True)
+    return done.stdout.strip()
+
+
+def write_site(repo: Path, reqs: str, tests: str, results: str) -> None:
+    for name, text in {"conf.py": CONF, "docs/index.md": "# Index\n", "needs/dms/reqs.md": reqs,
+                       "needs/dms/tests.md": tests, "results/campaign_results.csv": results}.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    git(tmp_path, "init", "--quiet", "--initial-branch=main")
+    write_site(tmp_path, BASE_REQS, BASE_TESTS, BASE_RESULTS)
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "--quiet", "-m", "Base catalogue")
+    git(tmp_path, "switch", "--quiet", "-c", "split-0066")
+    write_site(tmp_path, HEAD_REQS, HEAD_TESTS, HEAD_RESULTS)
+    git(tmp_path, "commit", "--quiet", "-am", "Split DMS-REQ-0066, drop DMS-REQ-0398 to 1b")
+    return tmp_path
+
+
+def run_diff(repo: Path, *args: str, github: bool = False) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    if github:
+        env["GITHUB_ACTIONS"] = "true"
+    return subprocess.run([sys.executable, str(SCRIPT), "--root", str(repo), *args], capture_output=True, text=True,
+                          env=env, check=False)
+
+
+def short(repo: Path, revision: str) -> str:
+    return git(repo, "rev-parse", revision)[:10]
+
+
+def test_report_lists_split_reprioritisation_and_removed_test(repo: Path) -> None:
+    done = run_diff(repo, "main", "split-0066")
+    expected = textwrap.dedent(f"""\
+        ## Traceability: `main` ({short(repo, "main")}) → `split-0066` ({short(repo, "split-0066")})
+
+        **Rules pass at head** (base had 0 violations).
+
+        9 → 9 needs: 3 became untraced or unverified, 2 added, 2 removed, 1 re-prioritised, 3 re-linked, 1 text changed.
+
+        ### Became untraced or unverified (3)
+
+        - **DMS-REQ-0398** (P1b) Alert latency: traced directly, verified → **untraced** `needs/dms/reqs.md:22`
+        - **DMS-REQ-0066-V-02** (P2) Provide services for re-creation: new → **untraced** `needs/dms/reqs.md:16`
+        - **DMS-REQ-0100** (P2) Archive metadata: traced directly, verified → **traced directly, failing** \
+`needs/dms/reqs.md:32`
+
+        ### Added (2)
+
+        - **DMS-REQ-0066-V-01** (subreq, P1a) Record information to support re-creation `needs/dms/reqs.md:10`
+        - **DMS-REQ-0066-V-02** (subreq, P2) Provide services for re-creation `needs/dms/reqs.md:16`
+
+        ### Removed (2)
+
+        - **LVV-T12** (test) Dataset selection by query (was `needs/dms/tests.md:18`)
+        - **LVV-T30** (test) Alert timing (was `needs/dms/tests.md:8`)
+
+        ### Re-prioritised (1)
+
+        - **DMS-REQ-0398** Alert latency: 1a → **1b** `needs/dms/reqs.md:22`
+
+        ### Re-linked (3)
+
+        - **DMS-REQ-0066**: tests lost LVV-T20; children gained DMS-REQ-0066-V-01, DMS-REQ-0066-V-02
+        - **DMS-REQ-0293**: tests lost LVV-T12
+        - **DMS-REQ-0398**: tests lost LVV-T30
+
+        ### Text changed (1)
+
+        - **DMS-REQ-0066**: body: … DMS shall record ~~provenance.~~ **provenance and provide services to \
+re-create data products.**
+
+        ### Coverage per priority (requirements and sub-requirements, base → head)
+
+        | Priority | Requirements | Traced | Verified | Untraced | Descoped |
+        | --- | --- | --- | --- | --- | --- |
+        | 1a | 3 | 3 | 3 | 0 | 0 |
+        | 1b | 0 → 1 | 0 | 0 | 0 → 1 | 0 |
+        | 2 | 1 → 2 | 1 | 1 → 0 | 0 → 1 | 0 |
+        | 3 | 0 | 0 | 0 | 0 | 0 |
+        """)
+    assert done.stdout == expected
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def untrace_0293(repo: Path) -> None:
+    """Removes the last test of a P1a requirement from the working tree (its campaign record stays)."""
+    tests = repo / "needs/dms/tests.md"
+    tests.write_text(tests.read_text().replace(need("test", "Dataset selection", ":id: LVV-T11",
+                                                    ":verifies: DMS-REQ-0293"), ""))
+
+
+UNTRACED = ("DMS-REQ-0293: DMS-REQ-0293 (priority 1a) has no verifying test and no P1a children [trace.untraced]")
+UNKNOWN = "LVV-T11: results name test case LVV-T11, which does not exist [trace.results-unknown-id]"
+
+
+def test_working_tree_that_breaks_a_rule_fails_and_lists_the_violations_first(repo: Path) -> None:
+    untrace_0293(repo)
+    done = run_diff(repo, "split-0066", "WORKTREE")
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"needs/dms/reqs.md:27: error: {UNTRACED}",
+                                        f"results/campaign_results.csv:3: error: {UNKNOWN}"]
+    head = done.stdout.split("\n### Removed")[0]
+    assert head == textwrap.dedent(f"""\
+        ## Traceability: `split-0066` ({short(repo, "split-0066")}) → working tree
+
+        **Rules fail at head: 2 violations** (2 new; base had 0).
+
+        9 → 8 needs: 1 became untraced or unverified, 1 removed, 1 re-linked.
+
+        Violations at head:
+
+        - `needs/dms/reqs.md:27` DMS-REQ-0293: DMS-REQ-0293 (priority 1a) has no verifying test and no P1a \
+children `[trace.untraced]` (new)
+        - `results/campaign_results.csv:3` LVV-T11: results name test case LVV-T11, which does not exist \
+`[trace.results-unknown-id]` (new)
+
+        ### Became untraced or unverified (1)
+
+        - **DMS-REQ-0293** (P1a) Selection of Datasets: traced directly, verified → **untraced** \
+`needs/dms/reqs.md:27`
+        """)
+
+
+def test_violations_are_github_annotations_under_actions(repo: Path) -> None:
+    untrace_0293(repo)
+    done = run_diff(repo, "split-0066", github=True)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"::error file=needs/dms/reqs.md,line=27,title=trace.untraced::{UNTRACED}",
+        f"::error file=results/campaign_results.csv,line=3,title=trace.results-unknown-id::{UNKNOWN}",
+    ]
+
+
+def test_only_new_violations_are_annotated_on_request(repo: Path) -> None:
+    untrace_0293(repo)
+    git(repo, "commit", "--quiet", "-am", "Drop LVV-T11")
+    (repo / "needs/dms/reqs.md").write_text(HEAD_REQS.replace(":id: DMS-REQ-0100\n:priority: 2",
+                                                              ":id: DMS-REQ-0100\n:priority: 7"))
+    done = run_diff(repo, "HEAD", "--violations", "new")
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "needs/dms/reqs.md:32: error: DMS-REQ-0100: priority '7' is not one of 1a, 1b, 2, 3 [trace.field-value]"]
+    assert "**Rules fail at head: 3 violations** (1 new; base had 2)." in done.stdout
+    assert run_diff(repo, "HEAD", "--violations", "none").stderr == ""
+
+
+def test_output_file_gets_the_report_and_stdout_stays_empty(repo: Path,
+                                                           tmp_path_factory: pytest.TempPathFactory) -> None:
+    target = tmp_path_factory.mktemp("out") / "summary.md"
+    done = run_diff(repo, "main", "split-0066", "--output", str(target))
+    assert done.returncode == 0
+    assert done.stdout == ""
+    assert target.read_text(encoding="utf-8") == run_diff(repo, "main", "split-0066").stdout
+    assert done.stderr == f"traceability: all rules pass at head; report written to {target}\n"
+
+
+def test_identical_revisions_report_no_change(repo: Path) -> None:
+    done = run_diff(repo, "split-0066", "WORKTREE")
+    assert done.returncode == 0
+    assert "9 → 9 needs: no need changed." in done.stdout
+    assert "\n### " + "Added" not in done.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["no-such-branch", "main"], "unknown revision 'no-such-branch'"),
+    (["main", "HEAD~5"], "unknown revision 'HEAD~5'"),
+    (["WORKTREE", "main"], "the base must be a revision; WORKTREE is only allowed as head"),
+])
+def test_bad_revision_is_one_clear_message_and_status_2(repo: Path, args: list[str], message: str) -> None:
+    done = run_diff(repo, *args)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1
+    assert done.stderr.startswith(f"trace_diff: error: {message}")
+
+
+def test_outside_a_git_repository_is_a_usage_error(tmp_path: Path) -> None:
+    write_site(tmp_path, BASE_REQS, BASE_TESTS, BASE_RESULTS)
+    done = run_diff(tmp_path, "main")
+    assert (done.returncode, done.stderr) == (2, f"trace_diff: error: {tmp_path} is not a git repository\n")
+
+
+def test_a_revision_conf_py_is_read_as_literals_not_executed(repo: Path) -> None:
+    """Settings at a revision come from conf.py's literals: code in an old conf.py never runs."""
+    (repo / "conf.py").write_text('import no_such_module\ntrace_results = ["results/other.csv"]\n')
+    (repo / "results/other.csv").write_text(CSV_HEADER + "LVV-T99,2026-01-05,Passed,campaign\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "Other results file")
+    done = run_diff(repo, "split-0066", "HEAD")
+    assert done.returncode == 1
+    assert done.stderr == ("results/other.csv:2: error: LVV-T99: results name test case LVV-T99, which does not "
+                           "exist [trace.results-unknown-id]\n")
+
+
+def test_base_is_where_the_branch_left_it_like_a_pull_request(repo: Path) -> None:
+    """A requirement added on main after the branch was cut is not reported as removed by the branch."""
+    git(repo, "switch", "--quiet", "main")
+    (repo / "needs/dms/later.md").write_text(need("req", "Later", ":id: DMS-REQ-0500", ":priority: 3"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "Later requirement on main")
+    git(repo, "switch", "--quiet", "split-0066")
+    fork = git(repo, "merge-base", "main", "split-0066")[:10]
+
+    done = run_diff(repo, "main", "split-0066")
+    assert done.stdout.startswith(f"## Traceability: `main` at the merge base ({fork}) → `split-0066` (")
+    assert "DMS-REQ-0500" not in done.stdout
+    tips = run_diff(repo, "main", "split-0066", "--no-merge-base")
+    assert tips.stdout.startswith(f"## Traceability: `main` ({short(repo, 'main')}) → `split-0066` (")
+    assert "- **DMS-REQ-0500** (req, P3) Later (was `needs/dms/later.md:1`)" in tips.stdout
