@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import runpy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import IdPatterns, id_patterns
@@ -18,7 +18,7 @@ class ProjectSettings:
     results_if_present: tuple[str, ...]
     strict: bool
     source_dirs: tuple[str, ...]
-    id_patterns: IdPatterns
+    id_patterns: IdPatterns = field(default_factory=id_patterns)
 
     def result_names(self) -> list[str]:
         present = [name for name in self.results_if_present if (self.root / name).is_file()]
