@@ -21,6 +21,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("trace_id_patterns", {}, "env", types=[dict])
 
     app.add_config_value("trace_today", "", "env", types=[str])
+    app.add_config_value("trace_view_scope", "", "env", types=[str])
     app.add_config_value("trace_milestone_pages_dir", "docs/traceability/_milestones", "env", types=[str])
     if "trace_source_dirs" not in app.config:
         app.add_config_value("trace_source_dirs", ["needs", "docs"], "env", types=[list, tuple])

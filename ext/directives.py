@@ -17,12 +17,20 @@ MATRIX_LAYOUTS = ("tree", "vcd")
 MILESTONE_DOCS_ATTR = "trace_milestone_docs"
 
 
+SCOPE_OPTION = {"scope": directives.unchanged}
+
+
 class _PlaceholderDirective(SphinxDirective):
+    """`:scope: REGEX` limits the view to requirements whose id matches (default: conf.py's trace_view_scope)."""
+
     node_class: ClassVar[type[TracePlaceholder]]
+    option_spec: ClassVar[dict] = SCOPE_OPTION
 
     def placeholder(self, **attributes: str) -> TracePlaceholder:
         freshness.mark_aggregate(self.env, self.env.docname)
         node = self.node_class()
+        if "scope" in self.options:
+            node["scope"] = self.options["scope"].strip()
         for name, value in attributes.items():
             node[name] = value
         self.set_source_info(node)
@@ -36,7 +44,8 @@ class MatrixDirective(_PlaceholderDirective):
     """```{trace-matrix}``` with `:layout: tree` (requirements nested) or `:layout: vcd`."""
 
     node_class = trace_matrix
-    option_spec: ClassVar[dict] = {"layout": lambda value: directives.choice(value, MATRIX_LAYOUTS)}
+    option_spec: ClassVar[dict] = {**SCOPE_OPTION,
+                                   "layout": lambda value: directives.choice(value, MATRIX_LAYOUTS)}
 
     def run(self) -> list[nodes.Node]:
         return [self.placeholder(layout=self.options.get("layout", "tree"))]

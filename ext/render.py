@@ -55,7 +55,9 @@ def resolve_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> 
         return
     needs = SphinxNeedsData(app.env).get_needs_view()
     need_docs = {need_id: item["docname"] for need_id, item in needs.items() if item.get("docname")}
-    ctx = RenderContext(app.builder, docname, _evaluation(app), need_docs, build_date(app))
+    evaluation, today = _evaluation(app), build_date(app)
     for node in placeholders:
+        scope = node.get("scope", app.config.trace_view_scope)
+        ctx = RenderContext(app.builder, docname, evaluation.scoped(scope), need_docs, today)
         rendered = RENDERERS[type(node)](ctx, node)
         node.replace_self(rendered)
