@@ -91,6 +91,7 @@ traceability/vcd
 traceability/reverse
 traceability/coverage
 traceability/milestones
+traceability/self
 ```
 """
 
