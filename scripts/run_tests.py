@@ -21,7 +21,7 @@ NO_TESTS_COLLECTED = 5  # pytest.ExitCode.NO_TESTS_COLLECTED
 
 
 def pytest_summary(junit: Path, code: int) -> str:
-    """One line from the JUnit XML pytest wrote: counts per outcome, and pytest's exit code."""
+    """The closing line, from the JUnit XML pytest wrote: 'summary: N passed, N failed, N skipped'."""
     if code == NO_TESTS_COLLECTED:
         return f"pytest: no tests collected (exit {code}): counted as a failure"
     try:
@@ -30,9 +30,8 @@ def pytest_summary(junit: Path, code: int) -> str:
         suite = None
     if suite is None:
         return f"pytest: exit {code}, no JUnit XML at {junit}"
-    counts = {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
-    return (f"pytest: {counts['tests']} tests, {counts['failures']} failed, {counts['errors']} errors, "
-            f"{counts['skipped']} skipped (exit {code})")
+    tests, failures, errors, skipped = (int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped"))
+    return f"summary: {tests - failures - errors - skipped} passed, {failures + errors} failed, {skipped} skipped"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,9 +51,9 @@ def main(argv: list[str] | None = None) -> int:
                            "-D", f"trace_results={results}", ".", "_build/html"], cwd=root, env=env, check=False)
 
     print()
-    print(pytest_summary(junit, tests.returncode))
     print(f"site: {'built' if site.returncode == 0 else 'FAILED'} with results {results} "
           f"(exit {site.returncode})")
+    print(pytest_summary(junit, tests.returncode))
     return 0 if tests.returncode == 0 and site.returncode == 0 else 1
 
 

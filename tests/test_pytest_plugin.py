@@ -263,18 +263,18 @@ def test_run_tests_builds_the_site_with_this_runs_results(site: Site) -> None:
 
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert passed.stdout.splitlines()[-2:] == [
-        "pytest: 1 tests, 0 failed, 0 errors, 0 skipped (exit 0)",
-        "site: built with results _build/results/pytest.xml (exit 0)"]
+        "site: built with results _build/results/pytest.xml (exit 0)",
+        "summary: 1 passed, 0 failed, 0 skipped"]
     assert (passed_need["last_result"], passed_need["last_run"], passed_need["result_source"]) == (
         "passed", passed_time, "_build/results/pytest.xml")
     assert failed.returncode == 1
     assert failed.stdout.splitlines()[-2:] == [
-        "pytest: 1 tests, 1 failed, 0 errors, 0 skipped (exit 1)",
-        "site: built with results _build/results/pytest.xml (exit 0)"]
+        "site: built with results _build/results/pytest.xml (exit 0)",
+        "summary: 0 passed, 1 failed, 0 skipped"]
     assert (failed_need["last_result"], failed_need["last_run"]) == ("failed", failed_time)
     assert "failed" in failed_page and "passed" not in failed_page
     assert none.returncode == 1
-    assert none.stdout.splitlines()[-2] == "pytest: no tests collected (exit 5): counted as a failure"
+    assert none.stdout.splitlines()[-1] == "pytest: no tests collected (exit 5): counted as a failure"
 
 
 def test_plugin_is_declared_as_a_pytest_entry_point() -> None:
