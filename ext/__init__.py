@@ -12,14 +12,28 @@ __version__ = "0.1.0"
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # Imported here, not with the package: `make check` and the diff tool import ext.checker and need no Sphinx.
-    from . import changelog, fast_layout, freshness, sphinx_bridge
+    from . import changelog, fast_layout, freshness, milestone_pages, render, sphinx_bridge
+    from .directives import DIRECTIVES
+    from .nodes import PLACEHOLDERS
 
     app.setup_extension("sphinx_needs")
     app.add_config_value("trace_results", [], "env", types=[list])
     app.add_config_value("trace_results_if_present", [], "env", types=[list])
     app.add_config_value("trace_strict", False, "env", types=[bool])
+    app.add_config_value("trace_id_patterns", {}, "env", types=[dict])
+
+    app.add_config_value("trace_today", "", "env", types=[str])
+    app.add_config_value("trace_view_scope", "", "env", types=[str])
+    app.add_config_value("trace_milestone_pages_dir", "docs/traceability/_milestones", "env", types=[str])
+    if "trace_source_dirs" not in app.config:
+        app.add_config_value("trace_source_dirs", ["needs", "docs"], "env", types=[list, tuple])
+    for node_class in PLACEHOLDERS:
+        app.add_node(node_class)
+    for name, directive in DIRECTIVES.items():
+        app.add_directive(name, directive)
 
     app.connect("builder-inited", sphinx_bridge.install_log_filter)
+    app.connect("builder-inited", milestone_pages.on_builder_inited)
     app.connect("source-read", sphinx_bridge.record_occurrences)
     app.connect("doctree-read", sphinx_bridge.allow_orphan_need_pages)
     app.connect("env-purge-doc", sphinx_bridge.purge_occurrences)
@@ -34,5 +48,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-purge-doc", freshness.purge)
     app.connect("env-merge-info", freshness.merge)
     changelog.register(app)
+    app.connect("doctree-resolved", render.resolve_placeholders)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .graph import NeedGraph
-from .model import IdOccurrence, Need, Violation
+from .model import REQUIREMENT_TYPES, IdOccurrence, IdPatterns, Need, Violation, id_patterns
 from .outcomes import TestResult
 from .results import ResultSet, load_results
 from .rules import CheckInput, run_rules
@@ -22,12 +23,27 @@ class Evaluation:
     violations: list[Violation]
     statuses: dict[str, NeedStatus]
     latest: dict[str, TestResult]
+    missing_pytest_nodes: dict[str, list[str]] = field(default_factory=dict)
+
+    def scoped(self, ids: str) -> Evaluation:
+        """The part a view shows: requirements and tests whose id matches the regex, the tests that verify a kept
+        requirement, and every milestone. Statuses stay those computed over the whole site."""
+        if not ids:
+            return self
+        pattern = re.compile(ids)
+        needs = self.graph.needs
+        kept = {i for i, n in needs.items() if n.type in (*REQUIREMENT_TYPES, "test") and pattern.search(i)}
+        for need_id, need in needs.items():
+            if need.type == "milestone" or (need.type == "test" and any(t in kept for t in need.targets("verifies"))):
+                kept.add(need_id)
+        return replace(self, graph=NeedGraph.build({i: needs[i] for i in needs if i in kept}),
+                       statuses={i: s for i, s in self.statuses.items() if i in kept})
 
 
 def evaluate(needs: Mapping[str, Need], occurrences: list[IdOccurrence], results: ResultSet,
-             strict: bool = False) -> Evaluation:
-    data = CheckInput(NeedGraph.build(needs), occurrences, results, strict)
-    return Evaluation(data.graph, run_rules(data), data.status.all(), data.latest)
+             strict: bool = False, patterns: IdPatterns | None = None) -> Evaluation:
+    data = CheckInput(NeedGraph.build(needs), occurrences, results, strict, patterns or id_patterns())
+    return Evaluation(data.graph, run_rules(data), data.status.all(), data.latest, data.missing_pytest_nodes)
 
 
 def resolve_result_paths(root: Path, names: Iterable[str]) -> list[Path]:

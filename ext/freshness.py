@@ -56,9 +56,10 @@ def _fingerprints(evaluation: Evaluation) -> dict[str, str]:
         need = graph.needs[need_id]
         state = evaluation.statuses.get(need_id)
         result = evaluation.latest.get(need_id)
-        shown = [need_id, need.title, repr(sorted(need.links.items())), repr(sorted(
+        # Fields count too: aggregate pages (matrix, coverage, milestones) show priorities, dates and statuses.
+        shown = [need_id, need.title, repr(sorted(need.fields.items())), repr(sorted(need.links.items())), repr(sorted(
             (link, sorted(sources)) for link, sources in graph.incoming.get(need_id, {}).items())),
-            repr(state), repr(result)]
+            repr(state), repr(result), repr(evaluation.missing_pytest_nodes.get(need_id))]
         per_file.setdefault(need.file, []).append("\x1f".join(shown))
     return {file: hashlib.sha1("\x1e".join(rows).encode()).hexdigest() for file, rows in per_file.items()}
 

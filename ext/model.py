@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,17 @@ NEED_TYPES: dict[str, NeedType] = {
 
 REQUIREMENT_TYPES: tuple[str, ...] = ("req", "subreq")
 
+IdPatterns = Mapping[str, tuple[str, ...]]
+
+
+def id_patterns(overrides: Mapping[str, str | Sequence[str]] | None = None) -> dict[str, tuple[str, ...]]:
+    """The accepted id regexes per need type: conf.py's `trace_id_patterns` replaces a type's default pattern."""
+    patterns = {name: (spec.id_pattern,) for name, spec in NEED_TYPES.items()}
+    for name, value in (overrides or {}).items():
+        if name in patterns:
+            patterns[name] = (value,) if isinstance(value, str) else tuple(value)
+    return patterns
+
 LINK_TYPES: dict[str, LinkType] = {
     lt.name: lt
     for lt in (
@@ -107,6 +119,7 @@ COMPUTED_FIELDS: dict[str, str] = {
     "last_run": "Computed: date of the latest run of a test case.",
     "result_source": "Computed: the results file the latest run came from.",
     "changes": "Computed: the latest commits that changed the requirement (from git history).",
+    "pytest_missing": "Computed: pytest node ids of the test case that no loaded JUnit file ran.",
 }
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import runpy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .model import IdPatterns, id_patterns
 
 DEFAULT_SOURCE_DIRS = ("needs", "docs")
 
@@ -16,6 +18,7 @@ class ProjectSettings:
     results_if_present: tuple[str, ...]
     strict: bool
     source_dirs: tuple[str, ...]
+    id_patterns: IdPatterns = field(default_factory=id_patterns)
 
     def result_names(self) -> list[str]:
         present = [name for name in self.results_if_present if (self.root / name).is_file()]
@@ -31,4 +34,5 @@ def load_settings(root: Path) -> ProjectSettings:
         results_if_present=tuple(values.get("trace_results_if_present", ())),
         strict=bool(values.get("trace_strict", False)),
         source_dirs=tuple(values.get("trace_source_dirs", DEFAULT_SOURCE_DIRS)),
+        id_patterns=id_patterns(values.get("trace_id_patterns")),
     )

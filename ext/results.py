@@ -11,14 +11,16 @@ from pathlib import Path
 from xml.sax.handler import ContentHandler
 
 import defusedxml.sax
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from .model import Violation
 from .outcomes import Outcome, TestResult, parse_outcome
 
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
+UNTAKEN = "no results taken from this file"
 TEST_CASE_PROPERTY = "test_case"
 NODE_ID_PROPERTY = "nodeid"
+JUNIT_ROOTS = ("testsuites", "testsuite")
 CSV_COLUMNS = ("test_case", "last_run", "status", "source")
 # When one run holds several records for a test case, the worst decides.
 SEVERITY: tuple[Outcome, ...] = (Outcome.ERROR, Outcome.FAILED, Outcome.SKIPPED, Outcome.NOT_RUN,
@@ -44,6 +46,7 @@ class ResultSet:
     records: list[ResultRecord] = field(default_factory=list)
     problems: list[Violation] = field(default_factory=list)
     node_ids: set[str] = field(default_factory=set)
+    junit_files: list[str] = field(default_factory=list)
 
     def latest(self) -> dict[str, TestResult]:
         by_run: dict[tuple[str, str, str], list[ResultRecord]] = {}
@@ -63,31 +66,45 @@ def _problem(file: str, line: int, subject: str, message: str, rule: str = "trac
     return Violation(file, line, subject, message, rule)
 
 
+class _NotJUnit(Exception):
+    """Stops the parse at the root element of an XML file that is not JUnit."""
+
+    def __init__(self, root: str, line: int) -> None:
+        super().__init__(root)
+        self.root = root
+        self.line = line
+
+
 class _JUnitHandler(ContentHandler):
     """Streams a JUnit XML file: one record per test-case property of every <testcase>."""
 
-    def __init__(self, file: str, results: ResultSet, fallback_when: str) -> None:
+    def __init__(self, file: str, fallback_when: str) -> None:
         super().__init__()
         self.file = file
-        self.results = results
         self.when = fallback_when
         self.locator: xml.sax.xmlreader.Locator | None = None
         self.case: dict[str, object] | None = None
-        self.seen_testcase = False
+        self.seen_root = False
+        # Kept apart from the ResultSet until the whole file parsed: a file that fails half-way adds nothing.
+        self.records: list[ResultRecord] = []
+        self.node_ids: set[str] = set()
 
     def setDocumentLocator(self, locator: xml.sax.xmlreader.Locator) -> None:  # noqa: N802 (SAX API)
         self.locator = locator
 
-    def _line(self) -> int:
+    def line(self) -> int:
         return self.locator.getLineNumber() if self.locator else 0
 
     def startElement(self, name: str, attrs: xml.sax.xmlreader.AttributesImpl) -> None:  # noqa: N802
+        if not self.seen_root:
+            self.seen_root = True
+            if name not in JUNIT_ROOTS:
+                raise _NotJUnit(name, self.line())
         if name == "testsuite" and attrs.get("timestamp"):
             self.when = _normalise_timestamp(attrs["timestamp"]) or self.when
         elif name == "testcase":
-            self.seen_testcase = True
             node = f"{attrs.get('classname', '')}::{attrs.get('name', '')}"
-            self.case = {"line": self._line(), "outcome": Outcome.PASSED, "ids": [], "node": node}
+            self.case = {"line": self.line(), "outcome": Outcome.PASSED, "ids": [], "node": node}
         elif self.case is not None:
             if name == "failure":
                 self.case["outcome"] = Outcome.FAILED
@@ -105,10 +122,10 @@ class _JUnitHandler(ContentHandler):
             return
         case, self.case = self.case, None
         node = str(case["node"])
-        self.results.node_ids.add(node)
+        self.node_ids.add(node)
         for test_id in case["ids"]:  # type: ignore[union-attr]
-            self.results.records.append(ResultRecord(test_id, case["outcome"], self.when,  # type: ignore[arg-type]
-                                                     self.file, int(case["line"]), node))  # type: ignore[call-overload]
+            self.records.append(ResultRecord(test_id, case["outcome"], self.when,  # type: ignore[arg-type]
+                                             self.file, int(case["line"]), node))  # type: ignore[call-overload]
 
 
 def _normalise_timestamp(value: str) -> str:
@@ -126,34 +143,57 @@ def _file_time(path: Path) -> str:
     return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d %H:%M")
 
 
+def _size_refusal(path: Path, max_bytes: int) -> str:
+    size = path.stat().st_size
+    return f"file is {size} bytes, over the {max_bytes}-byte limit; {UNTAKEN}" if size > max_bytes else ""
+
+
+def _refusal(err: DefusedXmlException) -> str:
+    """What a hardened-parser refusal means, in the words of the attack it stops."""
+    if isinstance(err, EntitiesForbidden) and (err.sysid or err.pubid):
+        return (f"refused: external entity '{err.name}' ({err.sysid or err.pubid}) is declared; "
+                f"results files may not declare entities (XXE)")
+    if isinstance(err, EntitiesForbidden):
+        return f"refused: entity '{err.name}' is declared; results files may not declare entities (entity expansion)"
+    if isinstance(err, ExternalReferenceForbidden):
+        return f"refused: external reference to {err.sysid}; results files may not load other resources"
+    if isinstance(err, DTDForbidden):
+        return f"refused: document type declaration <!DOCTYPE {err.name}>; results files may not have one"
+    return f"refused by the hardened XML parser ({type(err).__name__})"
+
+
 def read_junit(path: Path, label: str, results: ResultSet, max_bytes: int = MAX_RESULTS_BYTES) -> None:
     """Adds one JUnit XML file's records to `results`; any problem becomes one located message."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        results.problems.append(_problem(label, 1, "results",
-                                         f"file is {size} bytes, over the {max_bytes}-byte limit; not read"))
+    if refusal := _size_refusal(path, max_bytes):
+        results.problems.append(_problem(label, 1, "results", refusal))
         return
-    handler = _JUnitHandler(label, results, _file_time(path))
-    before = len(results.records)
+    handler = _JUnitHandler(label, _file_time(path))
     try:
-        defusedxml.sax.parse(str(path), handler, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        # A DOCTYPE alone is harmless once every entity and external reference is refused; allowing it lets the
+        # message name the entity (XXE or expansion) instead of only "has a DTD".
+        defusedxml.sax.parse(str(path), handler, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except xml.sax.SAXParseException as err:
-        del results.records[before:]
         results.problems.append(_problem(label, err.getLineNumber(), "results",
-                                         f"malformed XML ({err.getMessage()}); no results taken from this file"))
+                                         f"malformed XML ({err.getMessage()}); {UNTAKEN}"))
         return
     except DefusedXmlException as err:
-        del results.records[before:]
-        results.problems.append(_problem(label, handler._line() or 1, "results",
-                                         f"refused: the file declares a DTD, entity or external reference "
-                                         f"({type(err).__name__}); no results taken from this file"))
+        results.problems.append(_problem(label, handler.line() or 1, "results", f"{_refusal(err)}; {UNTAKEN}"))
         return
-    if not handler.seen_testcase:
-        results.problems.append(_problem(label, 1, "results", "no <testcase> elements: is this JUnit XML?"))
+    except _NotJUnit as err:
+        results.problems.append(_problem(label, err.line, "results",
+                                         f"root element <{err.root}> is not <testsuites> or <testsuite>: "
+                                         f"not JUnit XML; {UNTAKEN}"))
+        return
+    results.records.extend(handler.records)
+    results.node_ids.update(handler.node_ids)
+    results.junit_files.append(label)
 
 
-def read_results_csv(path: Path, label: str, results: ResultSet) -> None:
+def read_results_csv(path: Path, label: str, results: ResultSet, max_bytes: int = MAX_RESULTS_BYTES) -> None:
     """Adds the campaign results CSV (columns test_case,last_run,status,source) to `results`."""
+    if refusal := _size_refusal(path, max_bytes):
+        results.problems.append(_problem(label, 1, "results", refusal))
+        return
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
@@ -162,6 +202,9 @@ def read_results_csv(path: Path, label: str, results: ResultSet) -> None:
             return
         for row in reader:
             line = reader.line_num
+            if not (row["test_case"] or "").strip():
+                results.problems.append(_problem(label, line, "results", "column test_case is empty"))
+                continue
             outcome = parse_outcome(row["status"] or "")
             if outcome is None:
                 results.problems.append(_problem(label, line, row["test_case"] or "results",
@@ -180,8 +223,12 @@ def load_results(paths: Iterable[Path], root: Path) -> ResultSet:
     results = ResultSet()
     for path in paths:
         label = _label(path, root)
-        if not path.is_file():
+        if not path.exists():
             results.problems.append(_problem(label, 1, "results", "results file not found"))
+            continue
+        if not path.is_file():
+            # A FIFO or device would block or never end: only regular files are read.
+            results.problems.append(_problem(label, 1, "results", f"not a regular file; {UNTAKEN}"))
             continue
         try:
             if path.suffix.lower() == ".csv":

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from .graph import NeedGraph
-from .model import FIELDS, ISO_DATE, ISO_MONTH, LINK_TYPES, NEED_TYPES, STATUSES, IdOccurrence, Need, Violation
+from .model import (FIELDS, ISO_DATE, ISO_MONTH, LINK_TYPES, NEED_TYPES, STATUSES, IdOccurrence, IdPatterns, Need,
+                    Violation, id_patterns)
 from .outcomes import TestResult
+from .pytest_nodes import missing, named_nodes
 from .results import ResultSet
 from .status import BROKEN, StatusComputer, Trace, Verification
 
@@ -23,6 +25,7 @@ class CheckInput:
     occurrences: list[IdOccurrence]
     results: ResultSet
     strict: bool = False
+    id_patterns: IdPatterns = field(default_factory=id_patterns)
 
     @cached_property
     def latest(self) -> dict[str, TestResult]:
@@ -31,6 +34,15 @@ class CheckInput:
     @cached_property
     def status(self) -> StatusComputer:
         return StatusComputer(self.graph, self.latest)
+
+    @cached_property
+    def missing_pytest_nodes(self) -> dict[str, list[str]]:
+        """Per test case, the `pytest` node ids that ran in none of the loaded JUnit files (none loaded: none)."""
+        if not self.results.junit_files:
+            return {}
+        found = {need.id: missing(named_nodes(need), self.results.node_ids)
+                 for need in self.graph.needs.values() if need.type == "test"}
+        return {need_id: names for need_id, names in found.items() if names}
 
 
 def _at(need: Need, message: str, rule: str) -> Violation:
@@ -61,10 +73,15 @@ def check_id_patterns(data: CheckInput) -> Iterator[Violation]:
         if not occ.id:
             yield Violation(occ.file, occ.line, "(no id)", f"a {occ.type} needs an :id: (e.g. {spec.example_id})",
                             "trace.id-pattern")
-        elif not _pattern(spec.id_pattern).match(occ.id):
-            yield Violation(occ.file, occ.line, occ.id,
-                            f"id does not match the {occ.type} pattern {spec.id_pattern} (e.g. {spec.example_id})",
-                            "trace.id-pattern")
+        else:
+            patterns = data.id_patterns.get(occ.type, (spec.id_pattern,))
+            if not any(_pattern(regex).match(occ.id) for regex in patterns):
+                # conf.py may have replaced the pattern the model's example id was written for.
+                fits = any(_pattern(regex).match(spec.example_id) for regex in patterns)
+                example = f" (e.g. {spec.example_id})" if fits else ""
+                yield Violation(occ.file, occ.line, occ.id,
+                                f"id does not match the {occ.type} pattern {' or '.join(patterns)}{example}",
+                                "trace.id-pattern")
 
 
 def check_field_values(data: CheckInput) -> Iterator[Violation]:
@@ -221,6 +238,16 @@ def check_result_ids(data: CheckInput) -> Iterator[Violation]:
                             f"results name test case {record.test_id}, which {what}", "trace.results-unknown-id")
 
 
+def check_pytest_nodes(data: CheckInput) -> Iterator[Violation]:
+    """Strict mode only (otherwise the test case's page notes it): named pytest nodes must have run."""
+    if not data.strict:
+        return
+    for test_id, names in data.missing_pytest_nodes.items():
+        need = data.graph.needs[test_id]
+        yield _at(need, f"pytest node{'s' if len(names) > 1 else ''} {', '.join(names)} ran in none of the "
+                        f"loaded JUnit files ({', '.join(data.results.junit_files)})", "trace.pytest-missing")
+
+
 def check_results_files(data: CheckInput) -> Iterator[Violation]:
     yield from data.results.problems
 
@@ -239,6 +266,7 @@ RULES: tuple[Rule, ...] = (
     check_p1a_traced,
     check_p1a_verified,
     check_result_ids,
+    check_pytest_nodes,
     check_results_files,
 )
 

@@ -14,7 +14,7 @@ from sphinx_needs.data import SphinxNeedsData
 
 from . import freshness
 from .checker import Evaluation, evaluate, evaluate_results
-from .model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need
+from .model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, id_patterns
 from .report import format_violations, summary
 from .sources import parse_markdown
 
@@ -106,7 +106,8 @@ def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
              if not item.get("is_external") and item.get("docname") and item["type"] in NEED_TYPES}
     occurrences = [occ for per_doc in _occurrences(env).values() for occ in per_doc]
     results = evaluate_results(Path(app.srcdir), result_names(app))
-    evaluation = evaluate(model, occurrences, results, strict=app.config.trace_strict)
+    evaluation = evaluate(model, occurrences, results, strict=app.config.trace_strict,
+                          patterns=id_patterns(app.config.trace_id_patterns))
     app.trace_evaluation = evaluation  # type: ignore[attr-defined]
     report(evaluation)
     return freshness.docs_to_rewrite(env, evaluation)
@@ -128,6 +129,8 @@ def write_computed_fields(needs: Any, evaluation: Evaluation) -> None:
             needs[need_id]["last_result"] = result.outcome.value
             needs[need_id]["last_run"] = result.when
             needs[need_id]["result_source"] = result.source
+    for need_id, names in evaluation.missing_pytest_nodes.items():
+        needs[need_id]["pytest_missing"] = " ".join(names)
 
 
 def report(evaluation: Evaluation) -> None:

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     tree = read_tree(root, settings.source_dirs)
     names = args.results if args.results is not None else settings.result_names()
     evaluation = evaluate(tree.needs, tree.occurrences, evaluate_results(root, names),
-                          strict=args.strict or settings.strict)
+                          strict=args.strict or settings.strict, patterns=settings.id_patterns)
     for line in format_violations(evaluation.violations):
         print(line, file=sys.stderr)
     elapsed = time.perf_counter() - started

@@ -24,13 +24,14 @@ sys.path.insert(0, str(ROOT))
 
 from ext.checker import evaluate, evaluate_results  # noqa: E402
 from ext.diff import Side, compare, render_markdown  # noqa: E402
+from ext.model import id_patterns  # noqa: E402
 from ext.project import DEFAULT_SOURCE_DIRS, ProjectSettings, load_settings  # noqa: E402
 from ext.report import format_violations, summary  # noqa: E402
 from ext.results import load_results  # noqa: E402
 from ext.sources import SOURCE_SUFFIX, read_texts, read_tree  # noqa: E402
 
 WORKTREE = "WORKTREE"
-SETTING_NAMES = ("trace_results", "trace_results_if_present", "trace_strict", "trace_source_dirs")
+SETTING_NAMES = ("trace_results", "trace_results_if_present", "trace_strict", "trace_source_dirs", "trace_id_patterns")
 
 
 class UsageError(Exception):
@@ -103,7 +104,8 @@ def settings_at(root: Path, commit: str) -> ProjectSettings:
     return ProjectSettings(root=root, results=tuple(values.get("trace_results", ())),  # type: ignore[arg-type]
                            results_if_present=tuple(values.get("trace_results_if_present", ())),  # type: ignore[arg-type]
                            strict=bool(values.get("trace_strict", False)),
-                           source_dirs=tuple(values.get("trace_source_dirs", DEFAULT_SOURCE_DIRS)))  # type: ignore[arg-type]
+                           source_dirs=tuple(values.get("trace_source_dirs", DEFAULT_SOURCE_DIRS)),  # type: ignore[arg-type]
+                           id_patterns=id_patterns(values.get("trace_id_patterns")))  # type: ignore[arg-type]
 
 
 def _texts(blobs: dict[str, bytes]) -> Iterator[tuple[str, str]]:
@@ -137,7 +139,7 @@ def read_revision(root: Path, commit: str, label: str) -> Side:
             (folder / name).write_bytes(data)
         present = [n for n in settings.results_if_present if n in result_blobs]
         results = load_results([folder / n for n in [*settings.results, *present]], folder)
-    evaluation = evaluate(tree.needs, tree.occurrences, results, strict=settings.strict)
+    evaluation = evaluate(tree.needs, tree.occurrences, results, strict=settings.strict, patterns=settings.id_patterns)
     return Side(label, tree, evaluation)
 
 
@@ -146,7 +148,8 @@ def read_worktree(root: Path) -> Side:
     settings = load_settings(root)
     tree = read_tree(root, settings.source_dirs)
     results = evaluate_results(root, settings.result_names())
-    return Side("working tree", tree, evaluate(tree.needs, tree.occurrences, results, strict=settings.strict))
+    return Side("working tree", tree, evaluate(tree.needs, tree.occurrences, results, strict=settings.strict,
+                                               patterns=settings.id_patterns))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,86 @@
+// Progressive enhancement of the traceability tables: a search box and priority / status selects that hide rows.
+// Rows carry their values as classes (p-1a, s-untraced, v-verified, r-passed, m-overdue); without JavaScript
+// the tables are complete and readable.
+(function () {
+  "use strict";
+  var FACETS = [["p", "Priority"], ["s", "Traced"], ["v", "Verification"], ["r", "Result"], ["m", "Status"]];
+
+  function valuesOf(rows, prefix) {
+    var seen = {};
+    rows.forEach(function (row) {
+      row.classList.forEach(function (name) {
+        if (name.indexOf(prefix + "-") === 0) { seen[name] = name.slice(prefix.length + 1).replace(/-/g, " "); }
+      });
+    });
+    return Object.keys(seen).sort().map(function (key) { return [key, seen[key]]; });
+  }
+
+  function makeSelect(label, options) {
+    var wrapper = document.createElement("label");
+    wrapper.textContent = label;
+    var select = document.createElement("select");
+    var all = document.createElement("option");
+    all.value = ""; all.textContent = "all";
+    select.appendChild(all);
+    options.forEach(function (option) {
+      var item = document.createElement("option");
+      item.value = option[0]; item.textContent = option[1];
+      select.appendChild(item);
+    });
+    wrapper.appendChild(select);
+    return [wrapper, select];
+  }
+
+  function enhance(box) {
+    var rows = Array.prototype.slice.call(box.querySelectorAll("tbody > tr"));
+    if (rows.length < 2) { return; }
+    var controls = document.createElement("div");
+    controls.className = "trace-filter-controls";
+    var searchLabel = document.createElement("label");
+    searchLabel.textContent = "Filter";
+    var search = document.createElement("input");
+    search.type = "search";
+    search.placeholder = "id or words of the title";
+    search.setAttribute("aria-label", "Filter rows by id or title");
+    searchLabel.appendChild(search);
+    controls.appendChild(searchLabel);
+    var selects = [];
+    FACETS.forEach(function (facet) {
+      var options = valuesOf(rows, facet[0]);
+      if (options.length > 1) {
+        var made = makeSelect(facet[1], options);
+        controls.appendChild(made[0]);
+        selects.push(made[1]);
+      }
+    });
+    var count = document.createElement("span");
+    count.className = "trace-filter-count";
+    controls.appendChild(count);
+    box.insertBefore(controls, box.firstChild);
+    var texts = rows.map(function (row) { return row.textContent.toLowerCase(); });
+
+    function apply() {
+      var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (row, index) {
+        var visible = words.every(function (word) { return texts[index].indexOf(word) !== -1; }) &&
+          selects.every(function (select) { return !select.value || row.classList.contains(select.value); });
+        row.classList.toggle("trace-hidden", !visible);
+        if (visible) { shown += 1; }
+      });
+      count.textContent = shown + " of " + rows.length + " rows";
+    }
+    search.addEventListener("input", apply);
+    selects.forEach(function (select) { select.addEventListener("change", apply); });
+    apply();
+  }
+
+  function init() {
+    document.querySelectorAll(".trace-filterable").forEach(enhance);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

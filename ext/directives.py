@@ -1,0 +1,107 @@
+"""The trace directives: each leaves a placeholder node and registers its page as showing other pages' needs."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
+from sphinx.util.docutils import SphinxDirective
+
+from . import freshness
+from .nodes import (TracePlaceholder, trace_coverage, trace_dashboard, trace_matrix, trace_milestone,
+                    trace_milestones, trace_reverse)
+
+MATRIX_LAYOUTS = ("tree", "vcd")
+MILESTONE_DOCS_ATTR = "trace_milestone_docs"
+
+
+SCOPE_OPTION = {"scope": directives.unchanged}
+
+
+class _PlaceholderDirective(SphinxDirective):
+    """`:scope: REGEX` limits the view to requirements whose id matches (default: conf.py's trace_view_scope)."""
+
+    node_class: ClassVar[type[TracePlaceholder]]
+    option_spec: ClassVar[dict] = SCOPE_OPTION
+
+    def placeholder(self, **attributes: str) -> TracePlaceholder:
+        freshness.mark_aggregate(self.env, self.env.docname)
+        node = self.node_class()
+        if "scope" in self.options:
+            node["scope"] = self.options["scope"].strip()
+        for name, value in attributes.items():
+            node[name] = value
+        self.set_source_info(node)
+        return node
+
+    def run(self) -> list[nodes.Node]:
+        return [self.placeholder()]
+
+
+class MatrixDirective(_PlaceholderDirective):
+    """```{trace-matrix}``` with `:layout: tree` (requirements nested) or `:layout: vcd`."""
+
+    node_class = trace_matrix
+    option_spec: ClassVar[dict] = {**SCOPE_OPTION,
+                                   "layout": lambda value: directives.choice(value, MATRIX_LAYOUTS)}
+
+    def run(self) -> list[nodes.Node]:
+        return [self.placeholder(layout=self.options.get("layout", "tree"))]
+
+
+class ReverseMatrixDirective(_PlaceholderDirective):
+    node_class = trace_reverse
+
+
+class CoverageDirective(_PlaceholderDirective):
+    node_class = trace_coverage
+
+
+class DashboardDirective(_PlaceholderDirective):
+    node_class = trace_dashboard
+
+
+class MilestoneDirective(_PlaceholderDirective):
+    """```{trace-milestone} LDM-503-19a```: the content of one milestone's page."""
+
+    node_class = trace_milestone
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        return [self.placeholder(milestone=self.arguments[0].strip())]
+
+
+class MilestonesIndexDirective(_PlaceholderDirective):
+    """The milestones index; also the (hidden) toctree of the generated milestone pages."""
+
+    node_class = trace_milestones
+
+    def run(self) -> list[nodes.Node]:
+        generated: list[str] = getattr(self.env.app, MILESTONE_DOCS_ATTR, [])
+        toctree = addnodes.toctree()
+        toctree["parent"] = self.env.docname
+        toctree["entries"] = [(None, docname) for docname in generated]
+        toctree["includefiles"] = list(generated)
+        toctree["maxdepth"] = 1
+        toctree["caption"] = None
+        # Marked as globbed so that Sphinx re-reads this page whenever milestone pages are added or removed.
+        toctree["glob"] = True
+        toctree["hidden"] = True
+        toctree["includehidden"] = False
+        toctree["numbered"] = 0
+        toctree["titlesonly"] = False
+        wrapper = nodes.compound(classes=["toctree-wrapper"])
+        wrapper += toctree
+        return [wrapper, self.placeholder()]
+
+
+DIRECTIVES: dict[str, type[SphinxDirective]] = {
+    "trace-matrix": MatrixDirective,
+    "trace-reverse": ReverseMatrixDirective,
+    "trace-coverage": CoverageDirective,
+    "trace-dashboard": DashboardDirective,
+    "trace-milestone": MilestoneDirective,
+    "trace-milestones": MilestonesIndexDirective,
+}

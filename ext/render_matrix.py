@@ -1,0 +1,151 @@
+"""Renders the traceability matrix (nested or VCD layout) and the reverse matrix from the build's evaluation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from docutils import nodes
+
+from .model import REQUIREMENT_TYPES, Need
+from .outcomes import Outcome
+from .status import NeedStatus, Trace, Verification, priority_rank
+from .tables import RenderContext, Row, badge, css_class, filterable, lines, table
+
+NO_VALUE = "—"
+
+
+def natural_key(text: str) -> list[object]:
+    """LVV-T9 before LVV-T10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def requirements_in_tree_order(ctx: RenderContext) -> Iterator[tuple[Need, int]]:
+    """Every requirement and sub-requirement once, each followed by its children (depth-first, ids in order)."""
+    graph = ctx.evaluation.graph
+    requirements = sorted((n for n in graph.needs.values() if n.type in REQUIREMENT_TYPES),
+                          key=lambda n: natural_key(n.id))
+    seen: set[str] = set()
+
+    def walk(need: Need, depth: int) -> Iterator[tuple[Need, int]]:
+        if need.id in seen:
+            return
+        seen.add(need.id)
+        yield need, depth
+        for child in sorted(graph.children(need.id), key=lambda n: natural_key(n.id)):
+            yield from walk(child, depth + 1)
+
+    for need in requirements:
+        if graph.parent(need) is None:
+            yield from walk(need, 0)
+    for need in requirements:  # members of refinement cycles have no root; the rules report them
+        yield from walk(need, 0)
+
+
+def status_of(ctx: RenderContext, need: Need) -> NeedStatus:
+    return ctx.evaluation.statuses.get(need.id, NeedStatus(Trace.UNTRACED, Verification.UNTRACED))
+
+
+def result_of(ctx: RenderContext, test_id: str) -> tuple[str, str]:
+    """(outcome, date of the latest run) of a test case; 'not run' and no date when it has no result."""
+    result = ctx.evaluation.latest.get(test_id)
+    return (result.outcome.value, result.when) if result else (Outcome.NOT_RUN.value, "")
+
+
+def _title_cell(ctx: RenderContext, need: Need) -> list[nodes.Node]:
+    if need.title.strip() == need.id:  # imported test cases without a known title
+        return [ctx.link(need.id)]
+    return [ctx.link(need.id), nodes.Text(" "), nodes.inline(need.title, need.title, classes=["trace-title"])]
+
+
+def _date_cell(when: str) -> nodes.Node | str:
+    return nodes.inline(when, when, classes=["trace-nowrap"]) if when else NO_VALUE
+
+
+def _test_line(ctx: RenderContext, test: Need) -> list[nodes.Node]:
+    outcome, when = result_of(ctx, test.id)
+    parts: list[nodes.Node] = [ctx.link(test.id), nodes.Text(" "), badge(outcome, "r")]
+    if when:
+        parts += [nodes.Text(" "), nodes.inline(when, when, classes=["trace-date"])]
+    return parts
+
+
+def _milestones_cell(ctx: RenderContext, need: Need) -> list[nodes.Node]:
+    return lines([[ctx.link(target)] for target in need.targets("milestone")]) or [nodes.Text(NO_VALUE)]
+
+
+def _tests_of(ctx: RenderContext, need: Need) -> list[Need]:
+    return sorted(ctx.evaluation.graph.tests(need.id), key=lambda n: natural_key(n.id))
+
+
+def matrix_tree(ctx: RenderContext) -> nodes.Node:
+    rows = []
+    for need, depth in requirements_in_tree_order(ctx):
+        state = status_of(ctx, need)
+        tests = _tests_of(ctx, need)
+        rows.append(Row(
+            cells=[_title_cell(ctx, need), need.priority or NO_VALUE, badge(state.trace.value, "s"),
+                   badge(state.verification.value, "v"),
+                   lines(_test_line(ctx, t) for t in tests) or NO_VALUE, _milestones_cell(ctx, need)],
+            classes=["trace-row", css_class("p", need.priority), css_class("s", state.trace.value),
+                     css_class("v", state.verification.value)],
+            first_cell_classes=[f"trace-depth-{min(depth, 4)}"],
+        ))
+    headers = ["Requirement", "Priority", "Traced", "Verification", "Tests (last result, run)", "Milestone"]
+    return filterable(table(headers, rows, classes=["trace-matrix"], widths=[34, 7, 12, 11, 24, 12]),
+                      "Traceability matrix")
+
+
+def _vcd_rows(ctx: RenderContext, req: Need) -> Iterator[Row]:
+    elements = [c for c in ctx.evaluation.graph.children(req.id) if c.type == "subreq"]
+    groups: list[tuple[Need | None, list[Need]]] = []
+    if _tests_of(ctx, req) or not elements:
+        groups.append((None, _tests_of(ctx, req)))
+    groups += [(element, _tests_of(ctx, element)) for element in sorted(elements, key=lambda n: natural_key(n.id))]
+    req_state = status_of(ctx, req)
+    for element, tests in groups:
+        subject = element or req
+        state = status_of(ctx, subject)
+        element_cell: list[nodes.Node] | str = _title_cell(ctx, element) if element else NO_VALUE
+        for test in tests or [None]:
+            outcome, when = result_of(ctx, test.id) if test else ("", "")
+            yield Row(
+                cells=[_title_cell(ctx, req), element_cell,
+                       _title_cell(ctx, test) if test else NO_VALUE, _date_cell(when),
+                       badge(outcome, "r") if test else badge(state.verification.value, "v")],
+                classes=["trace-row", css_class("p", subject.priority), css_class("s", req_state.trace.value),
+                         css_class("r", outcome or "no test case")],
+            )
+
+
+def matrix_vcd(ctx: RenderContext) -> nodes.Node:
+    reqs = sorted((n for n in ctx.evaluation.graph.needs.values() if n.type == "req"), key=lambda n: natural_key(n.id))
+    rows = [row for req in reqs for row in _vcd_rows(ctx, req)]
+    headers = ["Requirement", "Verification Element", "Test Case", "Last Run", "Test Status"]
+    return filterable(table(headers, rows, classes=["trace-matrix", "trace-vcd"], widths=[27, 26, 27, 10, 10]),
+                      "Verification control document")
+
+
+def _best_priority(needs: list[Need]) -> str:
+    ranked = sorted((n.priority for n in needs if n.priority), key=priority_rank)
+    return ranked[0] if ranked else ""
+
+
+def reverse_matrix(ctx: RenderContext) -> nodes.Node:
+    graph = ctx.evaluation.graph
+    tests = sorted((n for n in graph.needs.values() if n.type == "test"), key=lambda n: natural_key(n.id))
+    rows = []
+    for test in tests:
+        verified = [graph.needs[t] for t in test.targets("verifies") if t in graph.needs]
+        outcome, when = result_of(ctx, test.id)
+        targets = lines([ctx.link(n.id), nodes.Text(f" (P{n.priority}) " if n.priority else " "),
+                         badge(status_of(ctx, n).verification.value, "v")] for n in verified)
+        priority = _best_priority(verified)
+        rows.append(Row(
+            cells=[_title_cell(ctx, test), test.method, _date_cell(when), badge(outcome, "r"), targets or NO_VALUE],
+            classes=["trace-row", css_class("p", priority), css_class("r", outcome)],
+        ))
+    headers = ["Test case", "Method", "Last run", "Result", "Verifies (priority, status)"]
+    return filterable(table(headers, rows, classes=["trace-matrix", "trace-reverse"], widths=[30, 8, 10, 14, 38]),
+                      "Reverse matrix")
+

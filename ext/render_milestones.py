@@ -1,0 +1,279 @@
+"""Renders one milestone's page (due, distance from the build date, items and progress) and the milestones index."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from docutils import nodes
+
+from .charts import BarRow, ForecastSeries, TimelineItem, forecast_history, stacked_bars, timeline
+from .model import ISO_DATE, ISO_MONTH, PRIORITIES, REQUIREMENT_TYPES, Need
+from .render_matrix import natural_key, status_of
+from .status import Verification, priority_rank
+from .tables import RenderContext, Row, badge, css_class, lines, percent, table
+
+# A milestone titled like "All P1a DM requirements verified" or "All 1a,1b DM requirements verified" is about
+# every active requirement of those priorities, whether or not each one links to it.
+SCOPE_TITLE = re.compile(r"\ball\s+(?P<priorities>(?:p?(?:1a|1b|2|3)\b[\s,/&]*(?:and\s+)?)+).*\brequirements\b",
+                         re.IGNORECASE)
+FORECAST_ENTRY = re.compile(r"^(?P<made>\d{4}-\d{2})=(?P<due>\d{4}-\d{2}-\d{2})$")
+STATES = [v.value for v in Verification]
+MAX_CHAINS = 40
+
+
+def parse_day(value: str, end_of_month: bool = True) -> dt.date | None:
+    """An ISO date, or a YYYY-MM month read as its last day (due 'in' that month)."""
+    value = value.strip()
+    try:
+        if ISO_DATE.match(value):
+            return dt.date.fromisoformat(value)
+        if ISO_MONTH.match(value):
+            year, month = int(value[:4]), int(value[5:])
+            return dt.date(year, month, calendar.monthrange(year, month)[1] if end_of_month else 1)
+    except ValueError:
+        return None
+    return None
+
+
+def scope_priorities(milestone: Need) -> list[str]:
+    match = SCOPE_TITLE.search(milestone.title)
+    if not match:
+        return []
+    return [p for p in PRIORITIES if re.search(rf"(?<![0-9]){p}\b", match["priorities"].lower())]
+
+
+def forecast_points(milestone: Need) -> list[tuple[dt.date, dt.date]]:
+    points = []
+    for entry in milestone.get("forecast").split():
+        match = FORECAST_ENTRY.match(entry)
+        made = parse_day(match["made"], end_of_month=False) if match else None
+        due = parse_day(match["due"]) if match else None
+        if made and due:
+            points.append((made, due))
+    return sorted(points)
+
+
+@dataclass(frozen=True)
+class MilestoneState:
+    due: dt.date | None
+    completed: dt.date | None
+    state: str  # completed / overdue / upcoming
+    distance: str
+
+
+def milestone_state(milestone: Need, today: dt.date) -> MilestoneState:
+    due = parse_day(milestone.get("due"))
+    completed = parse_day(milestone.get("completed"))
+    if completed:
+        return MilestoneState(due, completed, "completed", f"completed {completed.isoformat()}")
+    if due is None:
+        return MilestoneState(None, None, "upcoming", "no due date")
+    days = (due - today).days
+    if days < 0:
+        return MilestoneState(due, None, "overdue", f"overdue by {-days} day{'s' if days != -1 else ''}")
+    distance = "due today" if days == 0 else f"due in {days} day{'s' if days != 1 else ''}"
+    return MilestoneState(due, None, "upcoming", distance)
+
+
+def needed_items(ctx: RenderContext, milestone: Need) -> list[tuple[Need, str]]:
+    """(requirement, why it is listed): linked to this milestone, and/or in the milestone's priority scope."""
+    scope = set(scope_priorities(milestone))
+    items = []
+    for need in ctx.evaluation.graph.needs.values():
+        if need.type not in REQUIREMENT_TYPES:
+            continue
+        reasons = []
+        if milestone.id in need.targets("milestone"):
+            reasons.append("linked")
+        if need.priority in scope and need.is_active:
+            reasons.append(f"all P{need.priority}")
+        if reasons:
+            items.append((need, ", ".join(reasons)))
+    return sorted(items, key=lambda item: (priority_rank(item[0].priority), natural_key(item[0].id)))
+
+
+def milestone_pages(ctx: RenderContext) -> dict[str, str]:
+    """Milestone id -> docname of its generated page."""
+    docs: list[str] = getattr(ctx.builder.app, "trace_milestone_docs", [])
+    return {docname.rsplit("/", 1)[-1]: docname for docname in docs}
+
+
+def _milestone_link(ctx: RenderContext, milestone_id: str) -> nodes.Node:
+    page = milestone_pages(ctx).get(milestone_id)
+    if page is None or ctx.need(milestone_id) is None:
+        return ctx.link(milestone_id)
+    return ctx.doc_link(page, milestone_id)
+
+
+def _link_list(ctx: RenderContext, ids: list[str]) -> list[nodes.Node]:
+    parts: list[nodes.Node] = []
+    for index, milestone_id in enumerate(ids):
+        if index:
+            parts.append(nodes.Text(", "))
+        parts.append(_milestone_link(ctx, milestone_id))
+    return parts or [nodes.Text("—")]
+
+
+def _successors(ctx: RenderContext, milestone_id: str) -> list[str]:
+    return sorted(ctx.evaluation.graph.linked_from(milestone_id, "after"), key=natural_key)
+
+
+def _field(name: str, value: list[nodes.Node] | str) -> nodes.field:
+    field = nodes.field()
+    field += nodes.field_name(name, name)
+    body = nodes.field_body()
+    paragraph = nodes.paragraph()
+    paragraph.extend([nodes.Text(value)] if isinstance(value, str) else value)
+    body += paragraph
+    field += body
+    return field
+
+
+def _verification_counts(ctx: RenderContext, items: list[tuple[Need, str]]) -> Counter[str]:
+    return Counter(status_of(ctx, need).verification.value for need, _ in items)
+
+
+def milestone_page(ctx: RenderContext, milestone_id: str) -> list[nodes.Node]:
+    milestone = ctx.need(milestone_id)
+    if milestone is None or milestone.type != "milestone":
+        return [nodes.paragraph("", f"No milestone {milestone_id}.")]
+    state = milestone_state(milestone, ctx.today)
+    fields = nodes.field_list(classes=["trace-milestone-facts"])
+    fields += _field("Milestone", [ctx.link(milestone.id), nodes.Text(" "),
+                                   nodes.inline(milestone.title, milestone.title)])
+    fields += _field("Due", milestone.get("due") or "—")
+    fields += _field("Status", [badge(state.state, "m"),
+                                nodes.Text(f" {state.distance} (build date {ctx.today.isoformat()})")])
+    fields += _field("After (predecessors)", _link_list(ctx, sorted(milestone.targets("after"), key=natural_key)))
+    fields += _field("Before (successors)", _link_list(ctx, _successors(ctx, milestone.id)))
+    scope = scope_priorities(milestone)
+    if scope:
+        fields += _field("Scope", "every active requirement of priority " + ", ".join(f"P{p}" for p in scope))
+    result: list[nodes.Node] = [fields]
+    items = needed_items(ctx, milestone)
+    counts = _verification_counts(ctx, items)
+    heading = f"Items needed by {milestone.id} ({len(items)})"
+    result.append(nodes.rubric(heading, heading))
+    count_row = Row([str(len(items)), *(str(counts[s]) for s in STATES),
+                     percent(counts[Verification.VERIFIED.value], len(items))])
+    result.append(table(["Items", *STATES, "verified %"], [count_row], classes=["trace-milestone-counts"]))
+    by_priority: dict[str, Counter[str]] = {}
+    for need, _ in items:
+        by_priority.setdefault(need.priority or "none", Counter())[status_of(ctx, need).verification.value] += 1
+    if items:
+        bars = [BarRow(f"P{p}" if p in PRIORITIES else p, [(s, by_priority[p][s]) for s in STATES])
+                for p in sorted(by_priority, key=priority_rank)]
+        svg = stacked_bars(bars, f"Progress of {milestone.id}: verification state of the items it needs")
+        result.append(nodes.raw("", f"<figure class='trace-figure'>{svg}</figure>", format="html"))
+        rows = [Row([[ctx.link(n.id), nodes.Text(" "), nodes.inline(n.title, n.title, classes=["trace-title"])],
+                     n.priority or "—", badge(status_of(ctx, n).trace.value, "s"),
+                     badge(status_of(ctx, n).verification.value, "v"), why],
+                    classes=["trace-row", css_class("p", n.priority), css_class("s", status_of(ctx, n).trace.value),
+                             css_class("v", status_of(ctx, n).verification.value)])
+                for n, why in items]
+        item_table = table(["Requirement", "Priority", "Traced", "Verification", "Listed because"], rows,
+                           classes=["trace-matrix", "trace-milestone-items"], widths=[50, 8, 14, 14, 14])
+        box = nodes.container(classes=["trace-filterable"])
+        box += item_table
+        result.append(box)
+    points = forecast_points(milestone)
+    if points:
+        heading = "Forecast history"
+        result.append(nodes.rubric(heading, heading))
+        svg = forecast_history([ForecastSeries(milestone.id, points)], f"Forecast history of {milestone.id}",
+                               height=260)
+        result.append(nodes.raw("", f"<figure class='trace-figure'>{svg}</figure>", format="html"))
+    return result
+
+
+def _index_order(ctx: RenderContext, milestones: list[Need]) -> list[Need]:
+    rank = {"overdue": 0, "upcoming": 1, "completed": 2}
+
+    def key(m: Need) -> tuple[int, dt.date, list[object]]:
+        state = milestone_state(m, ctx.today)
+        return rank[state.state], state.completed or state.due or dt.date.max, natural_key(m.id)
+
+    return sorted(milestones, key=key)
+
+
+def _chains(ctx: RenderContext, milestones: dict[str, Need]) -> Iterator[list[str]]:
+    """Maximal predecessor -> successor paths among the milestones, at most MAX_CHAINS of them."""
+    emitted = 0
+
+    def extend(path: list[str]) -> Iterator[list[str]]:
+        nexts = [s for s in _successors(ctx, path[-1]) if s in milestones and s not in path]
+        if not nexts:
+            yield path
+        for successor in nexts:
+            yield from extend([*path, successor])
+
+    roots = [m for m in sorted(milestones, key=natural_key)
+             if not any(t in milestones for t in milestones[m].targets("after")) and _successors(ctx, m)]
+    for root in roots:
+        for path in extend([root]):
+            if emitted >= MAX_CHAINS:
+                return
+            emitted += 1
+            yield path
+
+
+def milestones_index(ctx: RenderContext) -> list[nodes.Node]:
+    graph = ctx.evaluation.graph
+    milestones = {n.id: n for n in graph.needs.values() if n.type == "milestone"}
+    if not milestones:
+        return [nodes.paragraph("", "No milestones yet.")]
+    ordered = _index_order(ctx, list(milestones.values()))
+    rows = []
+    for m in ordered:
+        state = milestone_state(m, ctx.today)
+        items = needed_items(ctx, m)
+        done = _verification_counts(ctx, items)[Verification.VERIFIED.value]
+        title = nodes.inline(m.title, m.title, classes=["trace-title"])
+        rows.append(Row([[_milestone_link(ctx, m.id), nodes.Text(" "), title],
+                         m.get("due") or "—", [badge(state.state, "m"), nodes.Text(" " + state.distance)],
+                         _link_list(ctx, sorted(m.targets("after"), key=natural_key)),
+                         _link_list(ctx, _successors(ctx, m.id)),
+                         f"{done} / {len(items)}" if items else "—"],
+                        classes=["trace-row", css_class("m", state.state)]))
+    result: list[nodes.Node] = []
+    dated = [(m, milestone_state(m, ctx.today)) for m in milestones.values()]
+    items = sorted((TimelineItem(m.id, s.completed or s.due, s.state) for m, s in dated if s.completed or s.due),
+                   key=lambda i: (i.when, natural_key(i.label)))
+    if items:
+        result.append(nodes.rubric("Timeline", "Timeline"))
+        svg = timeline(items, ctx.today, "Milestones in date order (completion date when completed)")
+        result.append(nodes.raw("", f"<figure class='trace-figure'>{svg}</figure>", format="html"))
+    heading = "Milestones (overdue first)"
+    result.append(nodes.rubric(heading, heading))
+    box = nodes.container(classes=["trace-filterable"])
+    box += table(["Milestone", "Due", "Status", "After", "Before", "Items verified"], rows,
+                 classes=["trace-matrix", "trace-milestones"], widths=[34, 10, 18, 14, 14, 10])
+    result.append(box)
+    chains = list(_chains(ctx, milestones))
+    if chains:
+        result.append(nodes.rubric("Chains (predecessor → successor)", "Chains (predecessor → successor)"))
+        chain_list = nodes.bullet_list(classes=["trace-chains"])
+        for path in chains:
+            item = nodes.list_item()
+            parts: list[nodes.Node] = []
+            for index, milestone_id in enumerate(path):
+                if index:
+                    parts.append(nodes.Text(" → "))
+                parts.append(_milestone_link(ctx, milestone_id))
+            item.extend(lines([parts]))
+            chain_list += item
+        result.append(chain_list)
+    series = [ForecastSeries(m.id, forecast_points(m))
+              for m in sorted(milestones.values(), key=lambda n: natural_key(n.id))]
+    series = [s for s in series if len(s.points) > 1]
+    if series:
+        heading = "Forecast history"
+        result.append(nodes.rubric(heading, heading))
+        svg = forecast_history(series, "How each milestone's forecast date moved", height=360)
+        result.append(nodes.raw("", f"<figure class='trace-figure'>{svg}</figure>", format="html"))
+    return result

@@ -1,0 +1,96 @@
+"""Milestone pages and index of a fixture site; the page generator and the P1a scope rule on their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from ext.milestone_pages import escape_markdown, generate_pages
+from ext.model import Need
+from ext.render_milestones import forecast_points, scope_priorities
+from publish_site import (MILESTONES, TODAY, build, expected_milestone_items, expected_verification, page,
+                          table_rows, write_site)
+
+STATES = ["verified", "failing", "partially run", "not run", "untraced", "descoped"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_site(tmp_path_factory.mktemp("milestones") / "site")
+    build(root)
+    return root / "_build" / "html"
+
+
+@pytest.mark.parametrize("milestone", [m.id for m in MILESTONES])
+def test_milestone_page_counts_equal_the_sources(site: Path, milestone: str) -> None:
+    html = page(site, f"docs/traceability/_milestones/{milestone}")
+    items = expected_milestone_items(milestone)
+    if not items:
+        assert "Items needed by" in html and "(0)" in html
+        return
+    counts = Counter(expected_verification(i) for i in items)
+    row = table_rows(html, "trace-milestone-counts")[0]
+    assert [int(c) for c in row.cells[:7]] == [len(items), *(counts[s] for s in STATES)]
+    listed = [r.cells[0].split()[0] for r in table_rows(html, "trace-milestone-items")]
+    assert sorted(listed) == sorted(items)
+
+
+def test_overdue_days_are_counted_from_the_build_date(site: Path) -> None:
+    html = page(site, "docs/traceability/_milestones/LDM-503-19a")
+    days = (dt.date.fromisoformat(TODAY) - dt.date(2025, 2, 12)).days
+    assert f"overdue by {days} days" in html
+
+
+def test_index_lists_overdue_first_with_chains(site: Path) -> None:
+    html = page(site, "docs/traceability/milestones")
+    rows = table_rows(html, "trace-milestones")
+    assert [r.cells[0].split()[0] for r in rows] == ["LDM-503-19a", "LDM-503-20", "LDM-503-11"]
+    assert "m-overdue" in rows[0].classes and "m-completed" in rows[2].classes
+    assert "<svg" in html and "Forecast history" in html
+
+
+def test_scope_comes_from_the_title() -> None:
+    def milestone(title: str) -> Need:
+        return Need("M-1", "milestone", title, "x.md", 1)
+
+    assert scope_priorities(milestone("All P1a DM requirements verified")) == ["1a"]
+    assert scope_priorities(milestone("All 1a,1b DM requirements verified")) == ["1a", "1b"]
+    assert scope_priorities(milestone("Test report: HSC reprocessing")) == []
+
+
+def test_forecast_entries_are_parsed_and_bad_ones_skipped() -> None:
+    need = Need("M-1", "milestone", "t", "x.md", 1, fields={"forecast": "2023-12=2025-02-12 junk 2023-10=2025-01-27"})
+    assert forecast_points(need) == [(dt.date(2023, 10, 1), dt.date(2025, 1, 27)),
+                                     (dt.date(2023, 12, 1), dt.date(2025, 2, 12))]
+
+
+def test_generated_pages_follow_the_milestones(tmp_path: Path) -> None:
+    needs = tmp_path / "needs" / "m.md"
+    needs.parent.mkdir()
+    needs.write_text("```{milestone} First <b>one</b>\n:id: AB-1\n:due: 2026-01\n```\n\n"
+                     "```{milestone} Second\n:id: AB-2\n:due: 2026-02\n```\n")
+    docs = generate_pages(tmp_path, "docs/gen", ("needs", "docs"))
+    assert docs == ["docs/gen/AB-1", "docs/gen/AB-2"]
+    assert "# AB\\-1\\: First \\<b\\>one\\<\\/b\\>" in (tmp_path / "docs/gen/AB-1.md").read_text()
+    needs.write_text("```{milestone} Second\n:id: AB-2\n:due: 2026-02\n```\n")
+    assert generate_pages(tmp_path, "docs/gen", ("needs", "docs")) == ["docs/gen/AB-2"]
+    assert not (tmp_path / "docs/gen/AB-1.md").exists()
+    assert escape_markdown("a_b *c*") == "a\\_b \\*c\\*"
+
+
+def test_a_new_milestone_gets_its_page_on_an_incremental_build(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site")
+    build(root)
+    source = root / "needs" / "fixture" / "milestones.md"
+    source.write_text(source.read_text() + "\n```{milestone} Data preview 2\n:id: LDM-503-21\n:due: 2027-06-30\n"
+                      ":after: LDM-503-20\n```\n")
+    build(root)
+    out = root / "_build" / "html"
+    assert "due in 217 days" in page(out, "docs/traceability/_milestones/LDM-503-21")
+    index = page(out, "docs/traceability/milestones")
+    assert "LDM-503-21" in [r.cells[0].split()[0] for r in table_rows(index, "trace-milestones")]
+    assert "_milestones/LDM-503-21.html" in index
+    assert 'href="LDM-503-21.html"' in page(out, "docs/traceability/_milestones/LDM-503-11")
