@@ -24,12 +24,19 @@ class Evaluation:
     statuses: dict[str, NeedStatus]
     latest: dict[str, TestResult]
     missing_pytest_nodes: dict[str, list[str]] = field(default_factory=dict)
+    # Every page of a view asks for the same scope (one per milestone page): computed once per evaluation.
+    scopes: dict[str, Evaluation] = field(default_factory=dict, compare=False, repr=False)
 
     def scoped(self, ids: str) -> Evaluation:
         """The part a view shows: requirements and tests whose id matches the regex, the tests that verify a kept
         requirement, and every milestone. Statuses stay those computed over the whole site."""
         if not ids:
             return self
+        if ids not in self.scopes:
+            self.scopes[ids] = self._scope(ids)
+        return self.scopes[ids]
+
+    def _scope(self, ids: str) -> Evaluation:
         pattern = re.compile(ids)
         needs = self.graph.needs
         kept = {i for i, n in needs.items() if n.type in (*REQUIREMENT_TYPES, "test") and pattern.search(i)}
@@ -37,7 +44,7 @@ class Evaluation:
             if need.type == "milestone" or (need.type == "test" and any(t in kept for t in need.targets("verifies"))):
                 kept.add(need_id)
         return replace(self, graph=NeedGraph.build({i: needs[i] for i in needs if i in kept}),
-                       statuses={i: s for i, s in self.statuses.items() if i in kept})
+                       statuses={i: s for i, s in self.statuses.items() if i in kept}, scopes={})
 
 
 def evaluate(needs: Mapping[str, Need], occurrences: list[IdOccurrence], results: ResultSet,
