@@ -14,6 +14,7 @@ from .checker import Evaluation
 
 AGGREGATE_DOCS_KEY = "trace_aggregate_docs"
 FINGERPRINTS_KEY = "trace_need_fingerprints"
+PAGE_FINGERPRINTS_KEY = "trace_page_fingerprints"
 
 
 def _store(env: BuildEnvironment, key: str, default: Any) -> Any:
@@ -64,13 +65,21 @@ def _fingerprints(evaluation: Evaluation) -> dict[str, str]:
     return {file: hashlib.sha1("\x1e".join(rows).encode()).hexdigest() for file, rows in per_file.items()}
 
 
-def docs_to_rewrite(env: BuildEnvironment, evaluation: Evaluation) -> list[str]:
-    """The unchanged pages whose rendering depends on what changed elsewhere."""
-    current = _fingerprints(evaluation)
-    previous: dict[str, str] = _store(env, FINGERPRINTS_KEY, {})
-    changed_files = {f for f in current.keys() | previous.keys() if current.get(f) != previous.get(f)}
-    setattr(env, FINGERPRINTS_KEY, current)
-    if not changed_files:
-        return []
-    changed_docs = {env.path2doc(str(env.srcdir / f)) for f in changed_files}
-    return sorted(({d for d in changed_docs if d} | aggregate_docs(env)) & env.found_docs)
+def _changed(env: BuildEnvironment, key: str, current: dict[str, str]) -> set[str]:
+    previous: dict[str, str] = _store(env, key, {})
+    setattr(env, key, current)
+    return {k for k in current.keys() | previous.keys() if current.get(k) != previous.get(k)}
+
+
+def docs_to_rewrite(env: BuildEnvironment, evaluation: Evaluation, page_fingerprints: dict[str, str]) -> list[str]:
+    """The unchanged pages whose rendering depends on what changed elsewhere.
+
+    `page_fingerprints` hashes, per aggregate page whose inputs are known (a milestone page), what it shows: such a
+    page is re-written only when that changed. Every other aggregate page is re-written on any change.
+    """
+    changed_files = _changed(env, FINGERPRINTS_KEY, _fingerprints(evaluation))
+    changed_pages = _changed(env, PAGE_FINGERPRINTS_KEY, page_fingerprints)
+    rewrite = {env.path2doc(str(env.srcdir / f)) for f in changed_files} | changed_pages
+    if changed_files:
+        rewrite |= aggregate_docs(env) - page_fingerprints.keys()
+    return sorted({d for d in rewrite if d} & env.found_docs)

@@ -16,7 +16,7 @@ from .nodes import (PLACEHOLDERS, TracePlaceholder, trace_coverage, trace_dashbo
                     trace_milestones, trace_reverse)
 from .render_coverage import coverage, dashboard
 from .render_matrix import matrix_tree, matrix_vcd, reverse_matrix
-from .render_milestones import milestone_page, milestones_index
+from .render_milestones import milestone_fingerprint, milestone_page, milestone_pages, milestones_index
 from .tables import RenderContext
 
 logger = logging.getLogger(__name__)
@@ -49,13 +49,29 @@ def _evaluation(app: Sphinx) -> Evaluation:
     return evaluation or Evaluation(NeedGraph.build({}), [], {}, {})
 
 
+def _need_docs(app: Sphinx, evaluation: Evaluation) -> dict[str, str]:
+    """Need id -> docname, built once per evaluation (every view and milestone page needs it)."""
+    cached: tuple[Evaluation, dict[str, str]] | None = getattr(app, "trace_need_docs", None)
+    if cached is None or cached[0] is not evaluation:
+        needs = SphinxNeedsData(app.env).get_needs_view()
+        cached = (evaluation, {need_id: item["docname"] for need_id, item in needs.items() if item.get("docname")})
+        app.trace_need_docs = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
+def page_fingerprints(app: Sphinx, evaluation: Evaluation) -> dict[str, str]:
+    """Per generated milestone page, a hash of what it shows (see `freshness.docs_to_rewrite`)."""
+    ctx = RenderContext(app.builder, "", evaluation.scoped(app.config.trace_view_scope), {}, build_date(app))
+    return {docname: milestone_fingerprint(ctx, milestone_id)
+            for milestone_id, docname in milestone_pages(ctx).items()}
+
+
 def resolve_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     placeholders = [node for node in doctree.findall(TracePlaceholder) if isinstance(node, PLACEHOLDERS)]
     if not placeholders:
         return
-    needs = SphinxNeedsData(app.env).get_needs_view()
-    need_docs = {need_id: item["docname"] for need_id, item in needs.items() if item.get("docname")}
     evaluation, today = _evaluation(app), build_date(app)
+    need_docs = _need_docs(app, evaluation)
     for node in placeholders:
         scope = node.get("scope", app.config.trace_view_scope)
         ctx = RenderContext(app.builder, docname, evaluation.scoped(scope), need_docs, today)

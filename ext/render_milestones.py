@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import hashlib
 import datetime as dt
 import re
 from collections import Counter
@@ -136,6 +137,19 @@ def _field(name: str, value: list[nodes.Node] | str) -> nodes.field:
 
 def _verification_counts(ctx: RenderContext, items: list[tuple[Need, str]]) -> Counter[str]:
     return Counter(status_of(ctx, need).verification.value for need, _ in items)
+
+
+def milestone_fingerprint(ctx: RenderContext, milestone_id: str) -> str:
+    """Everything `milestone_page` shows, hashed: its page is re-written only when this changes."""
+    milestone = ctx.need(milestone_id)
+    if milestone is None:
+        return "missing"
+    shown = [ctx.today.isoformat(), milestone.title, repr(sorted(milestone.fields.items())),
+             repr(sorted(milestone.links.items())), repr(_successors(ctx, milestone_id)),
+             repr(sorted(milestone_pages(ctx)))]
+    shown += [f"{n.id}\x1f{n.title}\x1f{n.priority}\x1f{status_of(ctx, n)}\x1f{why}"
+              for n, why in needed_items(ctx, milestone)]
+    return hashlib.sha1("\x1e".join(shown).encode()).hexdigest()
 
 
 def milestone_page(ctx: RenderContext, milestone_id: str) -> list[nodes.Node]:

@@ -94,3 +94,19 @@ def test_a_new_milestone_gets_its_page_on_an_incremental_build(tmp_path: Path) -
     assert "LDM-503-21" in [r.cells[0].split()[0] for r in table_rows(index, "trace-milestones")]
     assert "_milestones/LDM-503-21.html" in index
     assert 'href="LDM-503-21.html"' in page(out, "docs/traceability/_milestones/LDM-503-11")
+
+
+def test_incremental_build_rewrites_only_the_milestone_pages_whose_items_changed(tmp_path: Path) -> None:
+    """A P2 requirement's new title reaches LDM-503-11 (it needs it), not LDM-503-19a (all P1a) or LDM-503-20."""
+    root = write_site(tmp_path / "site")
+    build(root)
+    out = root / "_build" / "html" / "docs" / "traceability" / "_milestones"
+    before = {name: (out / f"{name}.html").stat().st_mtime_ns for name in ("LDM-503-11", "LDM-503-19a", "LDM-503-20")}
+    source = root / "needs" / "fixture" / "requirements.md"
+    source.write_text(source.read_text().replace("Science platform catalog queries", "Catalog queries, renamed"))
+    build(root)
+    after = {name: (out / f"{name}.html").stat().st_mtime_ns for name in before}
+    assert after["LDM-503-11"] != before["LDM-503-11"]
+    assert "Catalog queries, renamed" in (out / "LDM-503-11.html").read_text()
+    assert after["LDM-503-19a"] == before["LDM-503-19a"]
+    assert after["LDM-503-20"] == before["LDM-503-20"]
