@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
-from .model import LINK_TYPES, Need
+from .model import LINK_TYPES, REQUIREMENT_TYPES, Need
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,15 @@ class NeedGraph:
                 for target in targets:
                     incoming[target][link].append(need.id)
         return cls(needs, incoming)
+
+    @cached_property
+    def requirements_by_priority(self) -> dict[str, list[Need]]:
+        """Requirements and sub-requirements per priority value, in id order of the needs mapping."""
+        grouped: dict[str, list[Need]] = defaultdict(list)
+        for need in self.needs.values():
+            if need.type in REQUIREMENT_TYPES:
+                grouped[need.priority].append(need)
+        return dict(grouped)
 
     def linked_from(self, need_id: str, link: str) -> list[str]:
         """Ids of the needs whose `link` points at `need_id` (existing needs only)."""

@@ -22,7 +22,8 @@ def escape_markdown(text: str) -> str:
 
 def page_text(milestone_id: str, title: str) -> str:
     heading = escape_markdown(f"{milestone_id}: {title}" if title else milestone_id)
-    return f"{GENERATED_NOTE}# {heading}\n\n```{{trace-milestone}} {milestone_id}\n```\n"
+    # Out of the search index: the milestone's own card (under needs/) is what a search should find.
+    return f"---\nnosearch: true\n---\n{GENERATED_NOTE}# {heading}\n\n```{{trace-milestone}} {milestone_id}\n```\n"
 
 
 def _write_if_changed(path: Path, text: str) -> None:

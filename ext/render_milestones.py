@@ -83,11 +83,13 @@ def milestone_state(milestone: Need, today: dt.date) -> MilestoneState:
 
 def needed_items(ctx: RenderContext, milestone: Need) -> list[tuple[Need, str]]:
     """(requirement, why it is listed): linked to this milestone, and/or in the milestone's priority scope."""
-    scope = set(scope_priorities(milestone))
+    graph = ctx.evaluation.graph
+    scope = scope_priorities(milestone)
+    candidates = {n.id: n for n in (graph.needs[i] for i in graph.linked_from(milestone.id, "milestone"))
+                  if n.type in REQUIREMENT_TYPES}
+    candidates.update((n.id, n) for priority in scope for n in graph.requirements_by_priority.get(priority, []))
     items = []
-    for need in ctx.evaluation.graph.needs.values():
-        if need.type not in REQUIREMENT_TYPES:
-            continue
+    for need in candidates.values():
         reasons = []
         if milestone.id in need.targets("milestone"):
             reasons.append("linked")
