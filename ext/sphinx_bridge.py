@@ -15,6 +15,7 @@ from sphinx_needs.data import SphinxNeedsData
 from . import freshness, render
 from .checker import Evaluation, evaluate, evaluate_results
 from .model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, id_patterns
+from .outcomes import Outcome
 from .report import format_violations, summary
 from .sources import parse_markdown
 
@@ -124,11 +125,14 @@ def write_computed_fields(needs: Any, evaluation: Evaluation) -> None:
     for need_id, state in evaluation.statuses.items():
         needs[need_id]["trace"] = state.trace.value
         needs[need_id]["verification"] = state.verification.value
-    for need_id, result in evaluation.latest.items():
-        if need_id in needs and needs[need_id]["type"] == "test":
-            needs[need_id]["last_result"] = result.outcome.value
-            needs[need_id]["last_run"] = result.when
-            needs[need_id]["result_source"] = result.source
+    for need_id, need in evaluation.graph.needs.items():
+        if need.type == "test" and need_id in needs:
+            result = evaluation.latest.get(need_id)
+            # A test case no results file mentions has not run: say so rather than show nothing.
+            needs[need_id]["last_result"] = result.outcome.value if result else Outcome.NOT_RUN.value
+            if result:
+                needs[need_id]["last_run"] = result.when
+                needs[need_id]["result_source"] = result.source
     for need_id, names in evaluation.missing_pytest_nodes.items():
         needs[need_id]["pytest_missing"] = " ".join(names)
 
