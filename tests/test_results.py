@@ -227,7 +227,7 @@ def test_campaign_csv_and_junit_share_one_status_model_and_the_newest_run_wins(s
         "LVV-T2": ("passed with deviation", "2019-05-22", "results/campaign.csv"),
         "LVV-T3": ("not run", "2019-05-22", "results/campaign.csv"),
     }
-    assert needs["LVV-T4"]["last_result"] is None
+    assert (needs["LVV-T4"]["last_result"], needs["LVV-T4"]["last_run"]) == ("not run", None)  # in no file
     assert needs["DMS-REQ-0001"]["verification"] == "partially run"
 
 
@@ -346,7 +346,7 @@ def test_pytest_outcomes_map_to_test_case_results_with_this_runs_time_and_file(p
         "LVV-T4": "error",
         "LVV-T5": "skipped",  # xfail: JUnit records it as skipped
         "LVV-T6": "failed",  # one of its two tests failed: the worst outcome of the run decides
-        "LVV-T7": None,  # no test ran it
+        "LVV-T7": "not run",  # no test ran it
     }
     for need_id in ("LVV-T1", "LVV-T2", "LVV-T3", "LVV-T4", "LVV-T5", "LVV-T6"):
         assert (needs[need_id]["last_run"], needs[need_id]["result_source"]) == (stamp, "results/pytest.xml")
