@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -83,3 +85,14 @@ def exported_needs(root: Path) -> dict[str, dict]:
     data = json.loads((root / "_build" / "html" / "needs.json").read_text())
     version = data["current_version"]
     return data["versions"][version]["needs"]
+
+
+def load_script(name: str) -> ModuleType:
+    """scripts/ is no package: a script's module, loaded from its file once per test session."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

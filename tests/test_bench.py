@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.support import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = ("plain", "full", "incremental", "check", "diff")
 HEADER = "| N | step | median wall s | wall x (a) | median CPU s | CPU x (a) | peak MB | runs |"
 
 
-def _load_bench():
-    """scripts/ is no package: load the benchmark module from its file, once per test session."""
-    if "bench" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["bench"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["bench"]
-
-
-bench = _load_bench()
+bench = load_script("bench")
 
 
 def test_quick_run_succeeds_and_prints_the_table(tmp_path: Path) -> None:

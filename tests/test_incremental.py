@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -11,22 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = 300
 
 
-def _load_bench():
-    """scripts/ is no package: load the benchmark module from its file, once per test session."""
-    if "bench" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["bench"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["bench"]
-
-
-bench = _load_bench()
+bench = load_script("bench")
 
 
 def build(site: Path, outdir: str) -> str:
