@@ -107,3 +107,13 @@ def site(tmp_path: Path) -> Site:
 def site_factory(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Site]:
     """Makes empty sites for module-scoped fixtures that build once and serve several tests."""
     return lambda name: new_site(tmp_path_factory.mktemp(name))
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The publishing fixture site (tests/publish_site.py) built once per run; the tests using it only read it."""
+    from publish_site import build, write_site as write_publish_site
+
+    root = write_publish_site(tmp_path_factory.mktemp("published") / "site")
+    build(root)
+    return root

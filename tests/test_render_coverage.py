@@ -7,18 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from publish_site import (BROKEN_WORDS, REQUIREMENTS, RESULTS, TESTS, build, expected_verification, page,
-                          table_rows, write_site)
+from publish_site import BROKEN_WORDS, REQUIREMENTS, RESULTS, TESTS, expected_verification, page, table_rows
 
 STATES = ["verified", "failing", "partially run", "not run", "untraced", "descoped"]
 OUTCOMES = {"Passed": "passed", "Pass w/Deviation": "passed with deviation", "Failed": "failed", "Error": "error"}
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_site(tmp_path_factory.mktemp("coverage") / "site")
-    build(root)
-    return root / "_build" / "html"
+def site(published_site: Path) -> Path:
+    return published_site / "_build" / "html"
 
 
 def _number(cell: str) -> int:

@@ -17,10 +17,8 @@ GENERATED = ["docs/index", "docs/traceability/matrix", "docs/traceability/vcd", 
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_site(tmp_path_factory.mktemp("publish") / "site")
-    build(root)
-    return root / "_build" / "html"
+def site(published_site: Path) -> Path:
+    return published_site / "_build" / "html"
 
 
 def test_matrix_has_one_row_per_requirement_children_under_parent(site: Path) -> None:

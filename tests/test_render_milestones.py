@@ -18,10 +18,8 @@ STATES = ["verified", "failing", "partially run", "not run", "untraced", "descop
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_site(tmp_path_factory.mktemp("milestones") / "site")
-    build(root)
-    return root / "_build" / "html"
+def site(published_site: Path) -> Path:
+    return published_site / "_build" / "html"
 
 
 @pytest.mark.parametrize("milestone", [m.id for m in MILESTONES])

@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from publish_site import REPO, build, write_site  # noqa: E402
+from publish_site import REPO  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,10 +48,8 @@ def serve() -> Iterator[callable]:
 
 
 @pytest.fixture(scope="session")
-def fixture_site(tmp_path_factory: pytest.TempPathFactory, serve: callable) -> str:
-    root = write_site(tmp_path_factory.mktemp("browser") / "site")
-    build(root)
-    return serve(root / "_build" / "html")
+def fixture_site(published_site: Path, serve: callable) -> str:
+    return serve(published_site / "_build" / "html")
 
 
 @pytest.fixture(scope="session")
