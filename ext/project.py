@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import runpy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +22,12 @@ class ProjectSettings:
     id_patterns: IdPatterns = field(default_factory=id_patterns)
 
     def result_names(self) -> list[str]:
-        present = [name for name in self.results_if_present if (self.root / name).is_file()]
-        return [*self.results, *present]
+        return result_names(self.root, self.results, self.results_if_present)
+
+
+def result_names(root: Path, results: Sequence[str], results_if_present: Sequence[str]) -> list[str]:
+    """The results files to read: all of `results`, and those of `results_if_present` that exist under `root`."""
+    return [*results, *(name for name in results_if_present if (root / name).is_file())]
 
 
 def load_settings(root: Path) -> ProjectSettings:

@@ -16,6 +16,7 @@ from . import freshness, render
 from .checker import Evaluation, evaluate, evaluate_results
 from .model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, id_patterns
 from .outcomes import Outcome
+from .project import result_names
 from .report import format_violations, summary
 from .sources import parse_markdown
 
@@ -90,12 +91,6 @@ def to_model(app: Sphinx, item: Any) -> Need:
                 line=int(item["lineno"] or 0), fields=fields, links=links, content=item.get("content") or "")
 
 
-def result_names(app: Sphinx) -> list[str]:
-    srcdir = Path(app.srcdir)
-    optional = [name for name in app.config.trace_results_if_present if (srcdir / name).is_file()]
-    return [*app.config.trace_results, *optional]
-
-
 def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """`env-updated`: evaluates the rules on the needs as read, reports, and returns the pages to re-write.
 
@@ -106,7 +101,9 @@ def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
     model = {need_id: to_model(app, item) for need_id, item in needs.items()
              if not item.get("is_external") and item.get("docname") and item["type"] in NEED_TYPES}
     occurrences = [occ for per_doc in _occurrences(env).values() for occ in per_doc]
-    results = evaluate_results(Path(app.srcdir), result_names(app))
+    srcdir = Path(app.srcdir)
+    names = result_names(srcdir, app.config.trace_results, app.config.trace_results_if_present)
+    results = evaluate_results(srcdir, names)
     evaluation = evaluate(model, occurrences, results, strict=app.config.trace_strict,
                           patterns=id_patterns(app.config.trace_id_patterns))
     app.trace_evaluation = evaluation  # type: ignore[attr-defined]
