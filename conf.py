@@ -52,6 +52,9 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_additional_pages = {"index": "redirect.html"}
+# A generated milestone page has no section navigation: listing every milestone beside each of them made
+# every milestone page as long as the index and the build quadratic in milestones (breadcrumbs lead back).
+html_sidebars = {"docs/traceability/_milestones/*": []}
 templates_path = ["docs/_templates"]
 html_last_updated_fmt = "%Y-%m-%d"
 html_css_files = ["trace.css"]

@@ -10,7 +10,7 @@ from docutils import nodes
 from .charts import BarRow, stacked_bars
 from .model import PRIORITIES, Need
 from .outcomes import Outcome
-from .render_matrix import natural_key, result_of, status_of
+from .render_matrix import natural_key, result_of, status_of, title_cell
 from .status import Trace, Verification, priority_rank
 from .tables import RenderContext, Row, badge, css_class, percent, table
 
@@ -51,7 +51,8 @@ def outcome_counts(ctx: RenderContext) -> dict[str, Counter[str]]:
     return counts
 
 
-def _count_table(counts: dict[str, Counter[str]], columns: Sequence[str], first: str, classes: str) -> nodes.table:
+def _count_table(ctx: RenderContext, counts: dict[str, Counter[str]], columns: Sequence[str], first: str,
+                 classes: str) -> nodes.Node:
     rows = []
     labels = _priority_labels(counts)
     total_counter: Counter[str] = sum(counts.values(), Counter())
@@ -60,7 +61,7 @@ def _count_table(counts: dict[str, Counter[str]], columns: Sequence[str], first:
         cells = [f"P{label}" if label in PRIORITIES else label, str(total)]
         cells += [f"{counter[c]} ({percent(counter[c], total)})" if counter[c] else "0" for c in columns]
         rows.append(Row(cells, classes=[css_class("p", label)] + (["trace-total"] if label == "all" else [])))
-    return table([first, "Total", *columns], rows, classes=["trace-counts", *classes.split()])
+    return table(ctx, [first, "Total", *columns], rows, classes=["trace-counts", *classes.split()])
 
 
 def _bars(counts: dict[str, Counter[str]], columns: Sequence[str], title: str) -> nodes.raw:
@@ -79,14 +80,14 @@ def coverage(ctx: RenderContext) -> list[nodes.Node]:
             continue
         result.append(nodes.rubric(heading, heading))
         result.append(_bars(counts, states, f"{heading}: verification state per priority"))
-        result.append(_count_table(counts, states, "Priority", f"trace-coverage trace-coverage-{kind}"))
+        result.append(_count_table(ctx, counts, states, "Priority", f"trace-coverage trace-coverage-{kind}"))
     heading = "Test cases (under the most urgent priority they verify)"
     outcomes = outcome_counts(ctx)
     if outcomes:
         words = [o.value for o in OUTCOME_ORDER]
         result.append(nodes.rubric(heading, heading))
         result.append(_bars(outcomes, words, "Test cases: latest outcome per priority"))
-        result.append(_count_table(outcomes, words, "Priority", "trace-outcomes"))
+        result.append(_count_table(ctx, outcomes, words, "Priority", "trace-outcomes"))
     return result or [nodes.paragraph("", "No requirements or test cases yet.")]
 
 
@@ -102,10 +103,10 @@ def _card(number: str, label: str, detail: str = "", target: str = "") -> nodes.
 
 
 def _attention_table(ctx: RenderContext, needs: list[Need]) -> nodes.Node:
-    rows = [Row([[ctx.link(n.id), nodes.Text(" "), nodes.inline(n.title, n.title)], n.priority or "—",
+    rows = [Row([title_cell(ctx, n), n.priority or "—",
                  badge(status_of(ctx, n).trace.value, "s"), badge(status_of(ctx, n).verification.value, "v")])
             for n in needs]
-    return table(["Requirement", "Priority", "Traced", "Verification"], rows, classes=["trace-attention"],
+    return table(ctx, ["Requirement", "Priority", "Traced", "Verification"], rows, classes=["trace-attention"],
                  widths=[60, 10, 15, 15])
 
 

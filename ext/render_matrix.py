@@ -10,7 +10,7 @@ from docutils import nodes
 from .model import REQUIREMENT_TYPES, Need
 from .outcomes import Outcome
 from .status import NeedStatus, Trace, Verification, priority_rank
-from .tables import RenderContext, Row, badge, css_class, filterable, lines, table
+from .tables import Cell, Inline, RenderContext, Row, Span, badge, css_class, lines, table
 
 NO_VALUE = "—"
 
@@ -52,48 +52,52 @@ def result_of(ctx: RenderContext, test_id: str) -> tuple[str, str]:
     return (result.outcome.value, result.when) if result else (Outcome.NOT_RUN.value, "")
 
 
-def _title_cell(ctx: RenderContext, need: Need) -> list[nodes.Node]:
+def title_cell(ctx: RenderContext, need: Need) -> list[Inline]:
+    """The need's id, linked, and its title."""
     if need.title.strip() == need.id:  # imported test cases without a known title
         return [ctx.link(need.id)]
-    return [ctx.link(need.id), nodes.Text(" "), nodes.inline(need.title, need.title, classes=["trace-title"])]
+    return [ctx.link(need.id), " ", Span(need.title, "trace-title")]
 
 
-def _date_cell(when: str) -> nodes.Node | str:
-    return nodes.inline(when, when, classes=["trace-nowrap"]) if when else NO_VALUE
+def _date_cell(when: str) -> Cell:
+    return Span(when, "trace-nowrap") if when else NO_VALUE
 
 
-def _test_line(ctx: RenderContext, test: Need) -> list[nodes.Node]:
+def _test_line(ctx: RenderContext, test: Need) -> list[Inline]:
     outcome, when = result_of(ctx, test.id)
-    parts: list[nodes.Node] = [ctx.link(test.id), nodes.Text(" "), badge(outcome, "r")]
+    parts: list[Inline] = [ctx.link(test.id), " ", badge(outcome, "r")]
     if when:
-        parts += [nodes.Text(" "), nodes.inline(when, when, classes=["trace-date"])]
+        parts += [" ", Span(when, "trace-date")]
     return parts
 
 
-def _milestones_cell(ctx: RenderContext, need: Need) -> list[nodes.Node]:
-    return lines([[ctx.link(target)] for target in need.targets("milestone")]) or [nodes.Text(NO_VALUE)]
+def _milestones_cell(ctx: RenderContext, need: Need) -> Cell:
+    targets = need.targets("milestone")
+    return lines([ctx.link(target)] for target in targets) if targets else NO_VALUE
 
 
 def _tests_of(ctx: RenderContext, need: Need) -> list[Need]:
     return sorted(ctx.evaluation.graph.tests(need.id), key=lambda n: natural_key(n.id))
 
 
-def matrix_tree(ctx: RenderContext) -> nodes.Node:
-    rows = []
+def _tree_rows(ctx: RenderContext) -> Iterator[Row]:
     for need, depth in requirements_in_tree_order(ctx):
         state = status_of(ctx, need)
         tests = _tests_of(ctx, need)
-        rows.append(Row(
-            cells=[_title_cell(ctx, need), need.priority or NO_VALUE, badge(state.trace.value, "s"),
+        yield Row(
+            cells=[title_cell(ctx, need), need.priority or NO_VALUE, badge(state.trace.value, "s"),
                    badge(state.verification.value, "v"),
-                   lines(_test_line(ctx, t) for t in tests) or NO_VALUE, _milestones_cell(ctx, need)],
+                   lines(_test_line(ctx, t) for t in tests) if tests else NO_VALUE, _milestones_cell(ctx, need)],
             classes=["trace-row", css_class("p", need.priority), css_class("s", state.trace.value),
                      css_class("v", state.verification.value)],
             first_cell_classes=[f"trace-depth-{min(depth, 4)}"],
-        ))
+        )
+
+
+def matrix_tree(ctx: RenderContext) -> nodes.Node:
     headers = ["Requirement", "Priority", "Traced", "Verification", "Tests (last result, run)", "Milestone"]
-    return filterable(table(headers, rows, classes=["trace-matrix"], widths=[34, 7, 12, 11, 24, 12]),
-                      "Traceability matrix")
+    return table(ctx, headers, _tree_rows(ctx), classes=["trace-matrix"], widths=[34, 7, 12, 11, 24, 12],
+                 filter_label="Traceability matrix")
 
 
 def _vcd_rows(ctx: RenderContext, req: Need) -> Iterator[Row]:
@@ -106,12 +110,12 @@ def _vcd_rows(ctx: RenderContext, req: Need) -> Iterator[Row]:
     for element, tests in groups:
         subject = element or req
         state = status_of(ctx, subject)
-        element_cell: list[nodes.Node] | str = _title_cell(ctx, element) if element else NO_VALUE
+        element_cell: Cell = title_cell(ctx, element) if element else NO_VALUE
         for test in tests or [None]:
             outcome, when = result_of(ctx, test.id) if test else ("", "")
             yield Row(
-                cells=[_title_cell(ctx, req), element_cell,
-                       _title_cell(ctx, test) if test else NO_VALUE, _date_cell(when),
+                cells=[title_cell(ctx, req), element_cell,
+                       title_cell(ctx, test) if test else NO_VALUE, _date_cell(when),
                        badge(outcome, "r") if test else badge(state.verification.value, "v")],
                 classes=["trace-row", css_class("p", subject.priority), css_class("s", req_state.trace.value),
                          css_class("r", outcome or "no test case")],
@@ -120,10 +124,10 @@ def _vcd_rows(ctx: RenderContext, req: Need) -> Iterator[Row]:
 
 def matrix_vcd(ctx: RenderContext) -> nodes.Node:
     reqs = sorted((n for n in ctx.evaluation.graph.needs.values() if n.type == "req"), key=lambda n: natural_key(n.id))
-    rows = [row for req in reqs for row in _vcd_rows(ctx, req)]
+    rows = (row for req in reqs for row in _vcd_rows(ctx, req))
     headers = ["Requirement", "Verification Element", "Test Case", "Last Run", "Test Status"]
-    return filterable(table(headers, rows, classes=["trace-matrix", "trace-vcd"], widths=[27, 26, 27, 10, 10]),
-                      "Verification control document")
+    return table(ctx, headers, rows, classes=["trace-matrix", "trace-vcd"], widths=[27, 26, 27, 10, 10],
+                 filter_label="Verification control document")
 
 
 def _best_priority(needs: list[Need]) -> str:
@@ -131,21 +135,24 @@ def _best_priority(needs: list[Need]) -> str:
     return ranked[0] if ranked else ""
 
 
-def reverse_matrix(ctx: RenderContext) -> nodes.Node:
+def _reverse_rows(ctx: RenderContext) -> Iterator[Row]:
     graph = ctx.evaluation.graph
     tests = sorted((n for n in graph.needs.values() if n.type == "test"), key=lambda n: natural_key(n.id))
-    rows = []
     for test in tests:
         verified = [graph.needs[t] for t in test.targets("verifies") if t in graph.needs]
         outcome, when = result_of(ctx, test.id)
-        targets = lines([ctx.link(n.id), nodes.Text(f" (P{n.priority}) " if n.priority else " "),
+        targets = lines([ctx.link(n.id), f" (P{n.priority}) " if n.priority else " ",
                          badge(status_of(ctx, n).verification.value, "v")] for n in verified)
         priority = _best_priority(verified)
-        rows.append(Row(
-            cells=[_title_cell(ctx, test), test.method, _date_cell(when), badge(outcome, "r"), targets or NO_VALUE],
+        yield Row(
+            cells=[title_cell(ctx, test), test.method, _date_cell(when), badge(outcome, "r"),
+                   targets if verified else NO_VALUE],
             classes=["trace-row", css_class("p", priority), css_class("r", outcome)],
-        ))
+        )
+
+
+def reverse_matrix(ctx: RenderContext) -> nodes.Node:
     headers = ["Test case", "Method", "Last run", "Result", "Verifies (priority, status)"]
-    return filterable(table(headers, rows, classes=["trace-matrix", "trace-reverse"], widths=[30, 8, 10, 14, 38]),
-                      "Reverse matrix")
+    return table(ctx, headers, _reverse_rows(ctx), classes=["trace-matrix", "trace-reverse"],
+                 widths=[30, 8, 10, 14, 38], filter_label="Reverse matrix")
 

@@ -14,9 +14,9 @@ from docutils import nodes
 
 from .charts import BarRow, ForecastSeries, TimelineItem, forecast_history, stacked_bars, timeline
 from .model import ISO_DATE, ISO_MONTH, PRIORITIES, REQUIREMENT_TYPES, Need
-from .render_matrix import natural_key, status_of
+from .render_matrix import natural_key, status_of, title_cell
 from .status import Verification, priority_rank
-from .tables import RenderContext, Row, badge, css_class, lines, percent, table
+from .tables import Inline, RenderContext, Row, Span, badge, css_class, percent, table
 
 # A milestone titled like "All P1a DM requirements verified" or "All 1a,1b DM requirements verified" is about
 # every active requirement of those priorities, whether or not each one links to it.
@@ -106,33 +106,31 @@ def milestone_pages(ctx: RenderContext) -> dict[str, str]:
     return {docname.rsplit("/", 1)[-1]: docname for docname in docs}
 
 
-def _milestone_link(ctx: RenderContext, milestone_id: str) -> nodes.Node:
+def _milestone_link(ctx: RenderContext, milestone_id: str) -> Inline:
     page = milestone_pages(ctx).get(milestone_id)
     if page is None or ctx.need(milestone_id) is None:
         return ctx.link(milestone_id)
     return ctx.doc_link(page, milestone_id)
 
 
-def _link_list(ctx: RenderContext, ids: list[str]) -> list[nodes.Node]:
-    parts: list[nodes.Node] = []
+def _link_list(ctx: RenderContext, ids: list[str], separator: str = ", ") -> list[Inline]:
+    parts: list[Inline] = []
     for index, milestone_id in enumerate(ids):
         if index:
-            parts.append(nodes.Text(", "))
+            parts.append(separator)
         parts.append(_milestone_link(ctx, milestone_id))
-    return parts or [nodes.Text("—")]
+    return parts or ["—"]
 
 
 def _successors(ctx: RenderContext, milestone_id: str) -> list[str]:
     return sorted(ctx.evaluation.graph.linked_from(milestone_id, "after"), key=natural_key)
 
 
-def _field(name: str, value: list[nodes.Node] | str) -> nodes.field:
+def _field(ctx: RenderContext, name: str, value: list[Inline] | str) -> nodes.field:
     field = nodes.field()
     field += nodes.field_name(name, name)
     body = nodes.field_body()
-    paragraph = nodes.paragraph()
-    paragraph.extend([nodes.Text(value)] if isinstance(value, str) else value)
-    body += paragraph
+    body += ctx.nodes.paragraph([value] if isinstance(value, str) else value)
     field += body
     return field
 
@@ -160,16 +158,17 @@ def milestone_page(ctx: RenderContext, milestone_id: str) -> list[nodes.Node]:
         return [nodes.paragraph("", f"No milestone {milestone_id}.")]
     state = milestone_state(milestone, ctx.today)
     fields = nodes.field_list(classes=["trace-milestone-facts"])
-    fields += _field("Milestone", [ctx.link(milestone.id), nodes.Text(" "),
-                                   nodes.inline(milestone.title, milestone.title)])
-    fields += _field("Due", milestone.get("due") or "—")
-    fields += _field("Status", [badge(state.state, "m"),
-                                nodes.Text(f" {state.distance} (build date {ctx.today.isoformat()})")])
-    fields += _field("After (predecessors)", _link_list(ctx, sorted(milestone.targets("after"), key=natural_key)))
-    fields += _field("Before (successors)", _link_list(ctx, _successors(ctx, milestone.id)))
+    fields += _field(ctx, "Milestone", [ctx.link(milestone.id), " ", Span(milestone.title)])
+    fields += _field(ctx, "Due", milestone.get("due") or "—")
+    fields += _field(ctx, "Status", [badge(state.state, "m"),
+                                     f" {state.distance} (build date {ctx.today.isoformat()})"])
+    fields += _field(ctx, "After (predecessors)",
+                     _link_list(ctx, sorted(milestone.targets("after"), key=natural_key)))
+    fields += _field(ctx, "Before (successors)", _link_list(ctx, _successors(ctx, milestone.id)))
     scope = scope_priorities(milestone)
     if scope:
-        fields += _field("Scope", "every active requirement of priority " + ", ".join(f"P{p}" for p in scope))
+        fields += _field(ctx, "Scope",
+                         "every active requirement of priority " + ", ".join(f"P{p}" for p in scope))
     result: list[nodes.Node] = [fields]
     items = needed_items(ctx, milestone)
     counts = _verification_counts(ctx, items)
@@ -177,7 +176,7 @@ def milestone_page(ctx: RenderContext, milestone_id: str) -> list[nodes.Node]:
     result.append(nodes.rubric(heading, heading))
     count_row = Row([str(len(items)), *(str(counts[s]) for s in STATES),
                      percent(counts[Verification.VERIFIED.value], len(items))])
-    result.append(table(["Items", *STATES, "verified %"], [count_row], classes=["trace-milestone-counts"]))
+    result.append(table(ctx, ["Items", *STATES, "verified %"], [count_row], classes=["trace-milestone-counts"]))
     by_priority: dict[str, Counter[str]] = {}
     for need, _ in items:
         by_priority.setdefault(need.priority or "none", Counter())[status_of(ctx, need).verification.value] += 1
@@ -186,17 +185,14 @@ def milestone_page(ctx: RenderContext, milestone_id: str) -> list[nodes.Node]:
                 for p in sorted(by_priority, key=priority_rank)]
         svg = stacked_bars(bars, f"Progress of {milestone.id}: verification state of the items it needs")
         result.append(nodes.raw("", f"<figure class='trace-figure'>{svg}</figure>", format="html"))
-        rows = [Row([[ctx.link(n.id), nodes.Text(" "), nodes.inline(n.title, n.title, classes=["trace-title"])],
-                     n.priority or "—", badge(status_of(ctx, n).trace.value, "s"),
+        rows = (Row([title_cell(ctx, n), n.priority or "—", badge(status_of(ctx, n).trace.value, "s"),
                      badge(status_of(ctx, n).verification.value, "v"), why],
                     classes=["trace-row", css_class("p", n.priority), css_class("s", status_of(ctx, n).trace.value),
                              css_class("v", status_of(ctx, n).verification.value)])
-                for n, why in items]
-        item_table = table(["Requirement", "Priority", "Traced", "Verification", "Listed because"], rows,
-                           classes=["trace-matrix", "trace-milestone-items"], widths=[50, 8, 14, 14, 14])
-        box = nodes.container(classes=["trace-filterable"])
-        box += item_table
-        result.append(box)
+                for n, why in items)
+        result.append(table(ctx, ["Requirement", "Priority", "Traced", "Verification", "Listed because"], rows,
+                            classes=["trace-matrix", "trace-milestone-items"], widths=[50, 8, 14, 14, 14],
+                            filter_label=f"Items needed by {milestone.id}"))
     points = forecast_points(milestone)
     if points:
         heading = "Forecast history"
@@ -249,9 +245,8 @@ def milestones_index(ctx: RenderContext) -> list[nodes.Node]:
         state = milestone_state(m, ctx.today)
         items = needed_items(ctx, m)
         done = _verification_counts(ctx, items)[Verification.VERIFIED.value]
-        title = nodes.inline(m.title, m.title, classes=["trace-title"])
-        rows.append(Row([[_milestone_link(ctx, m.id), nodes.Text(" "), title],
-                         m.get("due") or "—", [badge(state.state, "m"), nodes.Text(" " + state.distance)],
+        rows.append(Row([[_milestone_link(ctx, m.id), " ", Span(m.title, "trace-title")],
+                         m.get("due") or "—", [badge(state.state, "m"), " " + state.distance],
                          _link_list(ctx, sorted(m.targets("after"), key=natural_key)),
                          _link_list(ctx, _successors(ctx, m.id)),
                          f"{done} / {len(items)}" if items else "—"],
@@ -266,22 +261,16 @@ def milestones_index(ctx: RenderContext) -> list[nodes.Node]:
         result.append(nodes.raw("", f"<figure class='trace-figure'>{svg}</figure>", format="html"))
     heading = "Milestones (overdue first)"
     result.append(nodes.rubric(heading, heading))
-    box = nodes.container(classes=["trace-filterable"])
-    box += table(["Milestone", "Due", "Status", "After", "Before", "Items verified"], rows,
-                 classes=["trace-matrix", "trace-milestones"], widths=[34, 10, 18, 14, 14, 10])
-    result.append(box)
+    result.append(table(ctx, ["Milestone", "Due", "Status", "After", "Before", "Items verified"], rows,
+                        classes=["trace-matrix", "trace-milestones"], widths=[34, 10, 18, 14, 14, 10],
+                        filter_label="Milestones"))
     chains = list(_chains(ctx, milestones))
     if chains:
         result.append(nodes.rubric("Chains (predecessor → successor)", "Chains (predecessor → successor)"))
         chain_list = nodes.bullet_list(classes=["trace-chains"])
         for path in chains:
             item = nodes.list_item()
-            parts: list[nodes.Node] = []
-            for index, milestone_id in enumerate(path):
-                if index:
-                    parts.append(nodes.Text(" → "))
-                parts.append(_milestone_link(ctx, milestone_id))
-            item.extend(lines([parts]))
+            item += ctx.nodes.paragraph(_link_list(ctx, path, separator=" → "))
             chain_list += item
         result.append(chain_list)
     series = [ForecastSeries(m.id, forecast_points(m))
