@@ -18,6 +18,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.data import SphinxNeedsData
 
 from . import freshness
+from .markup import NeedRef, Page, Row, Span, lines, table
 from .model import NEED_TYPES, REQUIREMENT_TYPES
 from .sources import DIRECTIVE_INFO, FENCE
 
@@ -222,24 +223,12 @@ def _paragraph(text: str) -> nodes.paragraph:
     return nodes.paragraph(text, text)
 
 
-def _table(app: Sphinx, docname: str, rows: list[tuple[Any, list[Commit]]]) -> nodes.table:
-    table = nodes.table(classes=["trace-changelog"])
-    group = nodes.tgroup(cols=2)
-    table += group
-    group += [nodes.colspec(colwidth=1), nodes.colspec(colwidth=3)]
-    head = nodes.thead()
-    head += nodes.row("", *(nodes.entry("", _paragraph(title)) for title in ("Requirement", "Commits")))
-    body = nodes.tbody()
-    for item, commits in rows:
-        uri = app.builder.get_relative_uri(docname, item["docname"]) + "#" + item["id"]
-        link = nodes.reference("", item["id"], refuri=uri, internal=True)
-        need = nodes.paragraph("", "", link, nodes.Text(f" {item['title']}"))
-        listing = nodes.bullet_list()
-        for commit in commits:
-            listing += nodes.list_item("", _paragraph(f"{commit.date} {commit.subject} ({commit.sha[:7]})"))
-        body += nodes.row("", nodes.entry("", need), nodes.entry("", listing))
-    group += [head, body]
-    return table
+def _table(app: Sphinx, docname: str, rows: list[tuple[Any, list[Commit]]]) -> nodes.Node:
+    page = Page(app.builder, docname, {item["id"]: item["docname"] for item, _ in rows})
+    table_rows = (Row([[NeedRef(item["id"]), " ", Span(item["title"], "trace-title")],
+                       lines([f"{c.date} {c.subject} ({c.sha[:7]})"] for c in commits)])
+                  for item, commits in rows)
+    return table(page, ["Requirement", "Commits"], table_rows, classes=["trace-changelog"], widths=[1, 3])
 
 
 def render_changelog(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -17,7 +17,7 @@ from .nodes import (PLACEHOLDERS, TracePlaceholder, trace_coverage, trace_dashbo
 from .render_coverage import coverage, dashboard
 from .render_matrix import matrix_tree, matrix_vcd, reverse_matrix
 from .render_milestones import milestone_fingerprint, milestone_page, milestone_pages, milestones_index
-from .tables import RenderContext
+from .render_context import RenderContext
 
 logger = logging.getLogger(__name__)
 Renderer = Callable[[RenderContext, TracePlaceholder], nodes.Node | list[nodes.Node]]
@@ -61,7 +61,7 @@ def _need_docs(app: Sphinx, evaluation: Evaluation) -> dict[str, str]:
 
 def page_fingerprints(app: Sphinx, evaluation: Evaluation) -> dict[str, str]:
     """Per generated milestone page, a hash of what it shows (see `freshness.docs_to_rewrite`)."""
-    ctx = RenderContext(app.builder, "", evaluation.scoped(app.config.trace_view_scope), {}, build_date(app))
+    ctx = RenderContext(app.builder, "", {}, evaluation.scoped(app.config.trace_view_scope), build_date(app))
     return {docname: milestone_fingerprint(ctx, milestone_id)
             for milestone_id, docname in milestone_pages(ctx).items()}
 
@@ -74,6 +74,6 @@ def resolve_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> 
     need_docs = _need_docs(app, evaluation)
     for node in placeholders:
         scope = node.get("scope", app.config.trace_view_scope)
-        ctx = RenderContext(app.builder, docname, evaluation.scoped(scope), need_docs, today)
+        ctx = RenderContext(app.builder, docname, need_docs, evaluation.scoped(scope), today)
         rendered = RENDERERS[type(node)](ctx, node)
         node.replace_self(rendered)

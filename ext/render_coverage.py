@@ -12,7 +12,8 @@ from .model import PRIORITIES, Need
 from .outcomes import Outcome
 from .render_matrix import natural_key, result_of, status_of, title_cell
 from .status import Trace, Verification, priority_rank
-from .tables import RenderContext, Row, badge, css_class, percent, table
+from .markup import Row, table
+from .render_context import RenderContext, badge, css_class, percent
 
 VERIFICATION_ORDER: tuple[Verification, ...] = tuple(Verification)
 OUTCOME_ORDER: tuple[Outcome, ...] = tuple(Outcome)

@@ -10,7 +10,8 @@ from docutils import nodes
 from .model import REQUIREMENT_TYPES, Need
 from .outcomes import Outcome
 from .status import NeedStatus, Trace, Verification, priority_rank
-from .tables import Cell, Inline, RenderContext, Row, Span, badge, css_class, lines, table
+from .markup import Cell, Inline, Row, Span, lines, table
+from .render_context import RenderContext, badge, css_class
 
 NO_VALUE = "—"
 

@@ -16,7 +16,8 @@ from .charts import BarRow, ForecastSeries, TimelineItem, forecast_history, stac
 from .model import ISO_DATE, ISO_MONTH, PRIORITIES, REQUIREMENT_TYPES, Need
 from .render_matrix import natural_key, status_of, title_cell
 from .status import Verification, priority_rank
-from .tables import Inline, RenderContext, Row, Span, badge, css_class, percent, table
+from .markup import Inline, Row, Span, table
+from .render_context import RenderContext, badge, css_class, percent
 
 # A milestone titled like "All P1a DM requirements verified" or "All 1a,1b DM requirements verified" is about
 # every active requirement of those priorities, whether or not each one links to it.

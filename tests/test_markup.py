@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ext.cells import DocRef, Links, NeedRef, Span, cell_html, lines
+from ext.markup import DocRef, Links, NeedRef, Span, cell_html, lines
 from publish_site import REQUIREMENTS, TESTS, build
 
 
