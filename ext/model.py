@@ -124,6 +124,8 @@ COMPUTED_FIELDS: dict[str, str] = {
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+# One entry of a milestone's `forecast` field: the month the forecast was made = the date it forecast.
+FORECAST_ENTRY = re.compile(r"^(?P<made>\d{4}-\d{2})=(?P<due>\d{4}-\d{2}-\d{2})$")
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from docutils import nodes
 
 from .charts import BarRow, ForecastSeries, TimelineItem, forecast_history, stacked_bars, timeline
-from .model import ISO_DATE, ISO_MONTH, PRIORITIES, REQUIREMENT_TYPES, Need
+from .model import FORECAST_ENTRY, ISO_DATE, ISO_MONTH, PRIORITIES, REQUIREMENT_TYPES, Need
 from .render_matrix import natural_key, status_of, title_cell
 from .status import Verification, priority_rank
 from .markup import Inline, Row, Span, table
@@ -23,7 +23,6 @@ from .render_context import RenderContext, badge, css_class, percent
 # every active requirement of those priorities, whether or not each one links to it.
 SCOPE_TITLE = re.compile(r"\ball\s+(?P<priorities>(?:p?(?:1a|1b|2|3)\b[\s,/&]*(?:and\s+)?)+).*\brequirements\b",
                          re.IGNORECASE)
-FORECAST_ENTRY = re.compile(r"^(?P<made>\d{4}-\d{2})=(?P<due>\d{4}-\d{2}-\d{2})$")
 STATES = [v.value for v in Verification]
 MAX_CHAINS = 40
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from .graph import NeedGraph
-from .model import (FIELDS, ISO_DATE, ISO_MONTH, LINK_TYPES, NEED_TYPES, STATUSES, IdOccurrence, IdPatterns, Need,
+from .model import (FIELDS, FORECAST_ENTRY, ISO_DATE, ISO_MONTH, LINK_TYPES, NEED_TYPES, STATUSES, IdOccurrence, IdPatterns, Need,
                     Violation, id_patterns)
 from .outcomes import TestResult
 from .pytest_nodes import missing, named_nodes
@@ -116,6 +116,15 @@ def check_status_values(data: CheckInput) -> Iterator[Violation]:
         status = need.get("status")
         if status and status not in STATUSES:
             yield _at(need, f"status {status!r} is not one of {', '.join(STATUSES)}", "trace.field-value")
+
+
+def check_forecast_entries(data: CheckInput) -> Iterator[Violation]:
+    for need in data.graph.needs.values():
+        for entry in need.get("forecast").split() if need.type == "milestone" else ():
+            match = FORECAST_ENTRY.match(entry)
+            if not (match and _valid_date(match["made"], True) and _valid_date(match["due"], False)):
+                yield _at(need, f"forecast entry {entry!r} is not YYYY-MM=YYYY-MM-DD (the month the forecast was "
+                                "made = the date it forecast)", "trace.field-value")
 
 
 def _valid_date(value: str, month_allowed: bool) -> bool:
@@ -260,6 +269,7 @@ RULES: tuple[Rule, ...] = (
     check_field_values,
     check_field_applies,
     check_status_values,
+    check_forecast_entries,
     check_links,
     check_single_parent,
     check_cycles,

@@ -218,6 +218,7 @@ FIXTURES: list[RuleFixture] = [
         :id: LDM-503-99
         :due: 2025-13-01
         :completed: 2025-02
+        :forecast: 2024-01=2025-01-31 2024-06=2025-06
         ```
         """}, [
         "needs/f.md:3: error: DMS-REQ-0010: priority '1c' is not one of 1a, 1b, 2, 3 [trace.field-value]",
@@ -228,6 +229,8 @@ FIXTURES: list[RuleFixture] = [
         "needs/f.md:23: error: LDM-503-99: completed '2025-02' is not a valid date (YYYY-MM-DD) [trace.field-value]",
         "needs/f.md:23: error: LDM-503-99: due '2025-13-01' is not a valid date (YYYY-MM-DD or YYYY-MM) "
         "[trace.field-value]",
+        "needs/f.md:23: error: LDM-503-99: forecast entry '2024-06=2025-06' is not YYYY-MM=YYYY-MM-DD (the month "
+        "the forecast was made = the date it forecast) [trace.field-value]",
     ]),
 ]
 

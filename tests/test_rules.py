@@ -54,6 +54,15 @@ def test_field_values() -> None:
     assert codes(found) == [("DMS-REQ-0002", "trace.field-value"), ("LDM-503-02", "trace.field-value")]
 
 
+def test_forecast_entries() -> None:
+    found = list(rules.check_forecast_entries(data(
+        need("LDM-503-01", "milestone", forecast="2019-06=2020-05-31 2020-01=2020-11-30"),
+        need("LDM-503-02", "milestone", forecast="2019-06=2020-05-31 2019-13=2020-01-01 2020-01=2020-02-30 soon"))))
+    assert [(v.need_id, v.message) for v in found] == [
+        ("LDM-503-02", f"forecast entry {entry!r} is not YYYY-MM=YYYY-MM-DD (the month the forecast was made = the "
+                       "date it forecast)") for entry in ("2019-13=2020-01-01", "2020-01=2020-02-30", "soon")]
+
+
 def test_field_that_does_not_apply_to_the_type() -> None:
     found = list(rules.check_field_applies(data(need("LVV-T1", "test", priority="1a", method="analysis"),
                                                 need("DMS-REQ-0001", due="2025-01-01"))))
