@@ -78,16 +78,21 @@ class Links:
 
 
 def _code_html(text: str) -> str:
-    words = " ".join(f'<span class="pre">{escape(word)}</span>' for word in text.split())
+    words = " ".join(f'<span class="pre">{_text(word)}</span>' for word in text.split())
     return f'<code class="trace-id docutils literal notranslate">{words}</code>'
+
+
+def _text(value: str) -> str:
+    """Element text: quotes stay quotes (the search index reads raw HTML with its tags stripped)."""
+    return escape(value, quote=False)
 
 
 def inline_html(item: Inline, links: Links) -> str:
     if isinstance(item, str):
-        return str(escape(item))
+        return _text(item)
     if isinstance(item, Span):
-        return f'<span class="{escape(item.classes)}">{escape(item.text)}</span>' if item.classes \
-            else f"<span>{escape(item.text)}</span>"
+        return f'<span class="{escape(item.classes)}">{_text(item.text)}</span>' if item.classes \
+            else f"<span>{_text(item.text)}</span>"
     if isinstance(item, NeedRef):
         code = _code_html(item.text or item.need_id)
         docname = links.need_docs.get(item.need_id)
@@ -96,7 +101,7 @@ def inline_html(item: Inline, links: Links) -> str:
         href = f"{links.page_uri(docname)}#{item.need_id}"
         return f'<a class="reference internal" href="{escape(href)}" title="{escape(item.need_id)}">{code}</a>'
     return (f'<a class="reference internal" href="{escape(links.page_uri(item.docname))}" '
-            f'title="{escape(item.text)}">{escape(item.text)}</a>')
+            f'title="{escape(item.text)}">{_text(item.text)}</a>')
 
 
 def cell_html(cell: Cell, links: Links) -> str:
@@ -204,7 +209,7 @@ def _table_html(links: Links, headers: Sequence[str], rows: Iterable[Row], class
         parts.extend(f'<col style="width: {100 * width / total:.1f}%" />\n' for width in widths)
         parts.append("</colgroup>\n")
     parts.append('<thead>\n<tr class="row-odd">')
-    parts.append("\n".join(f'<th class="head"><p>{escape(title)}</p></th>' for title in headers))
+    parts.append("\n".join(f'<th class="head"><p>{_text(title)}</p></th>' for title in headers))
     parts.append("\n</tr>\n</thead>\n<tbody>\n")
     for number, row in enumerate(rows):
         row_classes = _classes([*row.classes, "row-even" if number % 2 == 0 else "row-odd"])

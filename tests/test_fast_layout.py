@@ -1,0 +1,103 @@
+"""ext/fast_layout.py: the compact need cards of a real build (summary lines, links both ways, escaping, opt-outs)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from support import sphinx_build, write_site
+
+PAGES = {
+    "needs/reqs.md": """\
+        # Requirements
+
+        ```{req} Raw <b>quokka</b> images & "archive"
+        :id: DMS-REQ-0001
+        :priority: 1a
+        ```
+
+        ```{subreq} Raw images, P1a aspect
+        :id: DMS-REQ-0001-V-01
+        :priority: 1a
+        :refines: DMS-REQ-0001
+        ```
+
+        ```{req} Keeps the layout it asks for
+        :id: DMS-REQ-0002
+        :priority: 2
+        :layout: complete
+        ```
+        """,
+    "needs/tests.md": """\
+        # Tests
+
+        ```{test} Ingest raw images
+        :id: LVV-T1
+        :verifies: DMS-REQ-0001-V-01
+        :method: test
+        ```
+        """,
+}
+
+
+def _build(root: Path, extra_conf: str = "") -> Path:
+    site = write_site(root, PAGES)
+    if extra_conf:
+        (site / "conf.py").write_text((site / "conf.py").read_text() + extra_conf)
+    done = sphinx_build(site)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return site / "_build" / "html"
+
+
+def _card(html: str, need_id: str) -> str:
+    match = re.search(rf'<div class="need needs_compact[^"]*"[^>]* id="{re.escape(need_id)}">(.*?)\n</div>', html, re.S)
+    assert match, f"no compact card for {need_id}"
+    return match[1]
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(tmp_path_factory.mktemp("cards"))
+
+
+def test_a_card_shows_type_title_id_and_fields(out: Path) -> None:
+    card = _card((out / "needs" / "reqs.html").read_text(), "DMS-REQ-0001")
+    assert ('<p class="needs_head"><span class="needs_type_name">Requirement</span>: '
+            '<strong class="needs_title">Raw &lt;b&gt;quokka&lt;/b&gt; images &amp; "archive"</strong> '
+            '<a class="needs-id reference internal" href="#DMS-REQ-0001">DMS-REQ-0001</a></p>') in card
+    assert ('<span class="needs_priority"><span class="needs_label">priority: </span>'
+            '<span class="needs_data">1a</span></span>') in card
+    assert '<span class="needs_data">traced by children</span>' in card  # computed by the rules
+    assert "<b>" not in card
+
+
+def test_links_show_both_ways_with_the_target_title(out: Path) -> None:
+    reqs = (out / "needs" / "reqs.html").read_text()
+    assert ('<p class="needs_links"><span class="needs_label">refined by: </span><a class="reference internal" '
+            'href="#DMS-REQ-0001-V-01" title="Raw images, P1a aspect">DMS-REQ-0001-V-01</a></p>') in _card(reqs, "DMS-REQ-0001")
+    element = _card(reqs, "DMS-REQ-0001-V-01")
+    assert ('<span class="needs_label">verified by: </span><a class="reference internal" href="tests.html#LVV-T1" '
+            'title="Ingest raw images">LVV-T1</a>') in element
+    assert ('<span class="needs_label">refines: </span><a class="reference internal" href="#DMS-REQ-0001" '
+            'title="Raw &lt;b&gt;quokka&lt;/b&gt; images &amp; &quot;archive&quot;">DMS-REQ-0001</a>') in element
+    test = _card((out / "needs" / "tests.html").read_text(), "LVV-T1")
+    assert 'href="reqs.html#DMS-REQ-0001-V-01"' in test
+
+
+def test_card_text_stays_searchable(out: Path) -> None:
+    assert '"quokka"' in (out / "searchindex.js").read_text()
+
+
+def test_a_need_with_its_own_layout_keeps_sphinx_needs_rendering(out: Path) -> None:
+    reqs = (out / "needs" / "reqs.html").read_text()
+    assert 'id="DMS-REQ-0002"' in reqs
+    assert not re.search(r'needs_compact[^"]*"[^>]* id="DMS-REQ-0002"', reqs)
+    assert reqs.count('class="need needs_compact') == 2
+
+
+def test_the_cards_can_be_switched_off(tmp_path: Path) -> None:
+    reqs = (_build(tmp_path, "\ntrace_compact_needs = False\n") / "needs" / "reqs.html").read_text()
+    assert "needs_compact" not in reqs
+    assert 'id="DMS-REQ-0001"' in reqs
