@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 import subprocess
 import tempfile
@@ -17,7 +18,6 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.data import SphinxNeedsData
 
-from . import freshness
 from .markup import NeedRef, Page, Row, Span, lines, table
 from .model import NEED_TYPES, REQUIREMENT_TYPES
 from .sources import DIRECTIVE_INFO, FENCE
@@ -32,6 +32,8 @@ RECORD, UNIT = "\x1e", "\x1f"
 SHOWN_ON_CARD = 3
 PAGES_KEY = "trace_changelog_pages"
 SHOWN_KEY = "trace_changelog_shown"
+HISTORY_CACHE = "trace_history.pickle"
+TABLE_KEY = "\x00change-log table"  # beside the docnames in SHOWN_KEY; no docname looks like it
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,30 @@ def read_history(root: Path, paths: tuple[str, ...] = HISTORY_PATHS) -> History:
     return History(parse_log(log.stdout, _shallow_boundary(root) if shallow else frozenset()), shallow=shallow)
 
 
+def cached_history(root: Path, cache_file: Path, paths: tuple[str, ...] = HISTORY_PATHS) -> History:
+    """`read_history`, kept in `cache_file` while HEAD stays the same (uncommitted edits do not change the log)."""
+    try:
+        head = _git(root, "rev-parse", "HEAD", "--is-shallow-repository")
+    except FileNotFoundError:
+        return read_history(root, paths)
+    if head.returncode != 0:
+        return read_history(root, paths)
+    key = (head.stdout, paths)
+    try:
+        with cache_file.open("rb") as cached:
+            cached_key, history = pickle.load(cached)
+        if cached_key == key and isinstance(history, History):
+            return history
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+        pass  # no cache yet, or one from another version of this module: read the log
+    history = read_history(root, paths)
+    if not history.unavailable:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        with cache_file.open("wb") as cache:
+            pickle.dump((key, history), cache)
+    return history
+
+
 def _shallow_boundary(root: Path) -> frozenset[str]:
     """The oldest commits of a shallow clone: their patch shows every need as added, which says nothing."""
     path = _git(root, "rev-parse", "--git-path", "shallow").stdout.strip()
@@ -168,7 +194,7 @@ class ChangelogDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        freshness.mark_aggregate(self.env, self.env.docname)
+        # Not an aggregate page for `freshness`: `pages_to_rewrite` knows when its table changed.
         _store(self.env, PAGES_KEY, set()).add(self.env.docname)
         return [changelog_placeholder()]
 
@@ -188,23 +214,35 @@ def merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEn
 
 
 def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """`env-updated`: a new commit changes cards and the change log although no source changed since the last build."""
-    changes = _history(app).changes
+    """`env-updated`: the pages whose change-log content changed although their source did not.
+
+    A new commit changes cards (their `changes` field) and the change-log page; a retitled or moved requirement
+    changes the page's row. Any other edit leaves the page as it was, so it is not re-written.
+    """
+    history = _history(app)
     per_doc: dict[str, list[str]] = {}
+    rows = [f"{history.unavailable}\x1f{history.shallow}"]
     for need_id, item in sorted(SphinxNeedsData(env).get_needs_mutable().items()):
-        if item.get("docname") and item["type"] in REQUIREMENT_TYPES and need_id in changes:
-            per_doc.setdefault(item["docname"], []).append(f"{need_id}\x1f{card_text(changes[need_id])}")
-    current = {doc: hashlib.sha1("\x1e".join(rows).encode()).hexdigest() for doc, rows in per_doc.items()}
+        if item.get("docname") and item["type"] in REQUIREMENT_TYPES and need_id in history.changes:
+            per_doc.setdefault(item["docname"], []).append(f"{need_id}\x1f{card_text(history.changes[need_id])}")
+            rows.append(f"{need_id}\x1f{item['title']}\x1f{item['docname']}\x1f{history.changes[need_id]!r}")
+    current = {doc: _digest(lines) for doc, lines in per_doc.items()}
+    current[TABLE_KEY] = _digest(rows)
     previous: dict[str, str] = _store(env, SHOWN_KEY, {})
     setattr(env, SHOWN_KEY, current)
     changed = {doc for doc in current.keys() | previous.keys() if current.get(doc) != previous.get(doc)}
-    if not changed:
-        return []
-    return sorted((changed | _store(env, PAGES_KEY, set())) & env.found_docs)
+    if TABLE_KEY in changed:
+        changed |= _store(env, PAGES_KEY, set())
+    return sorted(changed & env.found_docs)
+
+
+def _digest(lines: list[str]) -> str:
+    return hashlib.sha1("\x1e".join(lines).encode()).hexdigest()
 
 
 def load_history(app: Sphinx) -> None:
-    app.trace_history = read_history(Path(app.srcdir))  # type: ignore[attr-defined]
+    history = cached_history(Path(app.srcdir), Path(app.doctreedir) / HISTORY_CACHE)
+    app.trace_history = history  # type: ignore[attr-defined]
 
 
 def _history(app: Sphinx) -> History:

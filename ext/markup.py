@@ -8,7 +8,7 @@ as docutils nodes, and so does content outside tables (field lists, lists).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from html import escape
 
@@ -65,11 +65,9 @@ class Links:
     uri_of_doc: Callable[[str], str]
     need_docs: dict[str, str]
     fromdocname: str
-    _uris: dict[str, str] | None = None
+    _uris: dict[str, str] = field(default_factory=dict)
 
     def page_uri(self, docname: str) -> str:
-        if self._uris is None:
-            self._uris = {}
         uri = self._uris.get(docname)
         if uri is None:
             uri = "" if docname == self.fromdocname else self.uri_of_doc(docname)

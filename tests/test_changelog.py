@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ext.changelog import Commit, read_history
+from ext import changelog
+from ext.changelog import Commit, cached_history, read_history
 
 ROOT = Path(__file__).resolve().parent.parent
 GIT_ENV = {"GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.org", "GIT_COMMITTER_NAME": "A",
@@ -78,6 +79,22 @@ def test_each_id_gets_exactly_the_commits_that_changed_its_block(history_repo: t
         "DMS-REQ-0002": [c["Retitle 0002"], c["Drop 0002 to 3, remove LVV-T1"], c["Import"]],
         "LVV-T1": [c["Drop 0002 to 3, remove LVV-T1"], c["Import"]],
     }
+
+
+def test_the_history_is_read_again_only_when_head_moves(history_repo: tuple[Path, dict[str, Commit]],
+                                                         tmp_path_factory: pytest.TempPathFactory,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, c = history_repo
+    cache = tmp_path_factory.mktemp("doctrees") / "trace_history.pickle"
+    first = cached_history(repo, cache)
+    assert first == read_history(repo) and cache.is_file()
+    (repo / "needs/dms/reqs.md").write_text(reqs(title_2="Uncommitted"), encoding="utf-8")  # not in the log
+    with monkeypatch.context() as patched:
+        patched.setattr(changelog, "read_history", lambda *args: pytest.fail("HEAD did not move: cache expected"))
+        assert cached_history(repo, cache) == first
+    later = commit(repo, 7, "Commit the retitle", {})
+    moved = cached_history(repo, cache)
+    assert moved.changes["DMS-REQ-0002"][0] == Commit(later, "2026-11-07", "Commit the retitle")
 
 
 def test_outside_git_the_history_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,6 +184,30 @@ def test_a_commit_alone_refreshes_cards_and_the_page_in_an_incremental_build(
     shown = f"2026-11-07 Back to P2 ({sha[:7]})"
     assert shown in text_of(out / "needs/dms/reqs.html")
     assert shown in text_of(out / "docs/changelog.html")
+
+
+def test_the_page_is_rewritten_when_a_row_changes_and_only_then(
+        history_repo: tuple[Path, dict[str, Commit]], tmp_path_factory: pytest.TempPathFactory) -> None:
+    repo, _ = history_repo
+    (repo / "needs/dms/tests.md").write_text(TESTS)
+    make_site(repo)
+    current = dict(priority_2="3", body=BODY.replace("Line 7", "Row 7"),
+                   narrative=NARRATIVE.replace("sentence 6", "phrase 6"), title_2="Archive metadata")
+    out = tmp_path_factory.mktemp("html")
+    assert build(repo, out).returncode == 0
+    page = out / "docs/changelog.html"
+    before = page.stat().st_mtime_ns
+
+    (repo / "needs/dms/reqs.md").write_text(reqs(**{**current, "priority_2": "2"}))  # not a row of the page
+    assert build(repo, out).returncode == 0
+    assert page.stat().st_mtime_ns == before
+
+    (repo / "needs/dms/reqs.md").write_text(reqs(**{**current, "title_2": "Archive provenance"}))
+    assert build(repo, out).returncode == 0
+    assert "DMS-REQ-0002 Archive provenance" in text_of(page)
+    clean = tmp_path_factory.mktemp("clean")
+    assert build(repo, clean).returncode == 0
+    assert page.read_text() == (clean / "docs/changelog.html").read_text()
 
 
 def test_a_shallow_clone_is_flagged_and_its_oldest_commit_not_counted(history_repo: tuple[Path, dict[str, Commit]],
