@@ -12,7 +12,8 @@ __version__ = "0.1.0"
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # Imported here, not with the package: `make check` and the diff tool import ext.checker and need no Sphinx.
-    from . import changelog, fast_layout, freshness, milestone_pages, needs_json, render, sphinx_bridge
+    from . import (changelog, fast_layout, freshness, milestone_pages, needs_json, render, sphinx_bridge,
+                   template_cache)
     from .directives import DIRECTIVES
     from .nodes import PLACEHOLDERS
 
@@ -45,6 +46,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     fast_layout.register(app)
     needs_json.install()
+    app.connect("builder-inited", template_cache.install)
     app.connect("doctree-read", freshness.note_sphinx_needs_aggregates)
     app.connect("env-purge-doc", freshness.purge)
     app.connect("env-merge-info", freshness.merge)
