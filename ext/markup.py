@@ -75,11 +75,6 @@ class Links:
         return uri
 
 
-def _code_html(text: str) -> str:
-    words = " ".join(f'<span class="pre">{_text(word)}</span>' for word in text.split())
-    return f'<code class="trace-id docutils literal notranslate">{words}</code>'
-
-
 def _text(value: str) -> str:
     """Element text: quotes stay quotes (the search index reads raw HTML with its tags stripped)."""
     return escape(value, quote=False)
@@ -88,27 +83,35 @@ def _text(value: str) -> str:
 def inline_html(item: Inline, links: Links) -> str:
     if isinstance(item, str):
         return _text(item)
-    if isinstance(item, Span):
-        return f'<span class="{escape(item.classes)}">{_text(item.text)}</span>' if item.classes \
-            else f"<span>{_text(item.text)}</span>"
     if isinstance(item, NeedRef):
-        code = _code_html(item.text or item.need_id)
+        code = f'<code class="trace-id docutils literal notranslate">{_code_words(item.text or item.need_id)}</code>'
         docname = links.need_docs.get(item.need_id)
         if docname is None:
             return code
-        href = f"{links.page_uri(docname)}#{item.need_id}"
-        return f'<a class="reference internal" href="{escape(href)}" title="{escape(item.need_id)}">{code}</a>'
-    return (f'<a class="reference internal" href="{escape(links.page_uri(item.docname))}" '
-            f'title="{escape(item.text)}">{_text(item.text)}</a>')
+        href = escape(f"{links.page_uri(docname)}#{item.need_id}")
+        return f'<a class="reference internal" href="{href}" title="{escape(item.need_id)}">{code}</a>'
+    if isinstance(item, Span):
+        return (f'<span class="{escape(item.classes)}">' if item.classes else "<span>") + f"{_text(item.text)}</span>"
+    if isinstance(item, DocRef):
+        return (f'<a class="reference internal" href="{escape(links.page_uri(item.docname))}" '
+                f'title="{escape(item.text)}">{_text(item.text)}</a>')
+    raise TypeError(f"not inline content: {item!r}")
+
+
+def _code_words(text: str) -> str:
+    words = text.split()
+    if len(words) == 1:
+        return f'<span class="pre">{_text(words[0])}</span>'
+    return " ".join(f'<span class="pre">{_text(word)}</span>' for word in words)
 
 
 def cell_html(cell: Cell, links: Links) -> str:
     """A cell's content: paragraphs, as the docutils HTML writer would write them."""
     if isinstance(cell, Lines):
-        return "\n".join(f"<p>{''.join(inline_html(item, links) for item in line)}</p>" for line in cell.lines)
+        return "\n".join("<p>" + "".join([inline_html(item, links) for item in line]) + "</p>" for line in cell.lines)
     if isinstance(cell, (str, NeedRef, DocRef, Span)):
         return f"<p>{inline_html(cell, links)}</p>" if cell != "" else ""
-    return f"<p>{''.join(inline_html(item, links) for item in cell)}</p>"
+    return "<p>" + "".join([inline_html(item, links) for item in cell]) + "</p>"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from docutils import nodes
 
@@ -103,6 +104,11 @@ def needed_items(ctx: RenderContext, milestone: Need) -> list[tuple[Need, str]]:
 def milestone_pages(ctx: RenderContext) -> dict[str, str]:
     """Milestone id -> docname of its generated page."""
     docs: list[str] = getattr(ctx.builder.app, "trace_milestone_docs", [])
+    return _pages_by_id(tuple(docs))
+
+
+@lru_cache(maxsize=4)
+def _pages_by_id(docs: tuple[str, ...]) -> dict[str, str]:
     return {docname.rsplit("/", 1)[-1]: docname for docname in docs}
 
 
