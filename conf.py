@@ -19,6 +19,8 @@ myst_heading_anchors = 3
 source_suffix = {".md": "markdown"}
 exclude_patterns = [
     "_build", ".venv", ".git", ".github", ".ci", ".pytest_cache", "README.md", "tests", "scripts", "ext", "results",
+    # Milestone pages are written straight to HTML; earlier builds generated source stubs here.
+    "docs/traceability/_milestones",
 ]
 
 globals().update(sphinx_needs_config())
@@ -52,8 +54,8 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_additional_pages = {"index": "redirect.html"}
-# A generated milestone page has no section navigation: listing every milestone beside each of them made
-# every milestone page as long as the index and the build quadratic in milestones (breadcrumbs lead back).
+# A milestone page has no section navigation: listing every milestone beside each of them made every milestone
+# page as long as the index and the build quadratic in milestones (breadcrumbs and previous / next lead back).
 html_sidebars = {"docs/traceability/_milestones/*": []}
 templates_path = ["docs/_templates"]
 html_last_updated_fmt = "%Y-%m-%d"

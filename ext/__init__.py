@@ -34,13 +34,16 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_directive(name, directive)
 
     app.connect("builder-inited", sphinx_bridge.install_log_filter)
-    app.connect("builder-inited", milestone_pages.on_builder_inited)
     app.connect("source-read", sphinx_bridge.record_occurrences)
     app.connect("doctree-read", sphinx_bridge.allow_orphan_need_pages)
     app.connect("env-purge-doc", sphinx_bridge.purge_occurrences)
     app.connect("env-merge-info", sphinx_bridge.merge_occurrences)
     # After sphinx-needs' own env-updated handlers, so the needs are complete when the rules read them.
     app.connect("env-updated", sphinx_bridge.evaluate_build, priority=900)
+    app.connect("env-updated", milestone_pages.plan_pages, priority=901)
+    app.connect("html-collect-pages", milestone_pages.collect_pages)
+    app.connect("env-purge-doc", milestone_pages.purge)
+    app.connect("env-merge-info", milestone_pages.merge)
     app.connect("needs-before-sealing", sphinx_bridge.seal_computed_fields)
     app.connect("build-finished", sphinx_bridge.fail_on_violations)
 

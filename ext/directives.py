@@ -6,15 +6,13 @@ from typing import ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from . import freshness
-from .nodes import (TracePlaceholder, trace_coverage, trace_dashboard, trace_matrix, trace_milestone,
-                    trace_milestones, trace_reverse)
+from .milestone_pages import note_index_doc
+from .nodes import TracePlaceholder, trace_coverage, trace_dashboard, trace_matrix, trace_milestones, trace_reverse
 
 MATRIX_LAYOUTS = ("tree", "vcd")
-MILESTONE_DOCS_ATTR = "trace_milestone_docs"
 
 
 SCOPE_OPTION = {"scope": directives.unchanged}
@@ -63,38 +61,14 @@ class DashboardDirective(_PlaceholderDirective):
     node_class = trace_dashboard
 
 
-class MilestoneDirective(_PlaceholderDirective):
-    """```{trace-milestone} LDM-503-19a```: the content of one milestone's page."""
-
-    node_class = trace_milestone
-    required_arguments = 1
-
-    def run(self) -> list[nodes.Node]:
-        return [self.placeholder(milestone=self.arguments[0].strip())]
-
-
 class MilestonesIndexDirective(_PlaceholderDirective):
-    """The milestones index; also the (hidden) toctree of the generated milestone pages."""
+    """The milestones index; also the parent of the milestone pages in their breadcrumbs."""
 
     node_class = trace_milestones
 
     def run(self) -> list[nodes.Node]:
-        generated: list[str] = getattr(self.env.app, MILESTONE_DOCS_ATTR, [])
-        toctree = addnodes.toctree()
-        toctree["parent"] = self.env.docname
-        toctree["entries"] = [(None, docname) for docname in generated]
-        toctree["includefiles"] = list(generated)
-        toctree["maxdepth"] = 1
-        toctree["caption"] = None
-        # Marked as globbed so that Sphinx re-reads this page whenever milestone pages are added or removed.
-        toctree["glob"] = True
-        toctree["hidden"] = True
-        toctree["includehidden"] = False
-        toctree["numbered"] = 0
-        toctree["titlesonly"] = False
-        wrapper = nodes.compound(classes=["toctree-wrapper"])
-        wrapper += toctree
-        return [wrapper, self.placeholder()]
+        note_index_doc(self.env, self.env.docname)
+        return [self.placeholder()]
 
 
 DIRECTIVES: dict[str, type[SphinxDirective]] = {
@@ -102,6 +76,5 @@ DIRECTIVES: dict[str, type[SphinxDirective]] = {
     "trace-reverse": ReverseMatrixDirective,
     "trace-coverage": CoverageDirective,
     "trace-dashboard": DashboardDirective,
-    "trace-milestone": MilestoneDirective,
     "trace-milestones": MilestonesIndexDirective,
 }

@@ -14,7 +14,6 @@ from .checker import Evaluation
 
 AGGREGATE_DOCS_KEY = "trace_aggregate_docs"
 FINGERPRINTS_KEY = "trace_need_fingerprints"
-PAGE_FINGERPRINTS_KEY = "trace_page_fingerprints"
 
 
 def _store(env: BuildEnvironment, key: str, default: Any) -> Any:
@@ -65,21 +64,17 @@ def _fingerprints(evaluation: Evaluation) -> dict[str, str]:
     return {file: hashlib.sha1("\x1e".join(rows).encode()).hexdigest() for file, rows in per_file.items()}
 
 
-def _changed(env: BuildEnvironment, key: str, current: dict[str, str]) -> set[str]:
+def changed_keys(env: BuildEnvironment, key: str, current: dict[str, str]) -> set[str]:
+    """The keys whose fingerprint differs from the one stored under `key` by the last build; stores `current`."""
     previous: dict[str, str] = _store(env, key, {})
     setattr(env, key, current)
     return {k for k in current.keys() | previous.keys() if current.get(k) != previous.get(k)}
 
 
-def docs_to_rewrite(env: BuildEnvironment, evaluation: Evaluation, page_fingerprints: dict[str, str]) -> list[str]:
-    """The unchanged pages whose rendering depends on what changed elsewhere.
-
-    `page_fingerprints` hashes, per aggregate page whose inputs are known (a milestone page), what it shows: such a
-    page is re-written only when that changed. Every other aggregate page is re-written on any change.
-    """
-    changed_files = _changed(env, FINGERPRINTS_KEY, _fingerprints(evaluation))
-    changed_pages = _changed(env, PAGE_FINGERPRINTS_KEY, page_fingerprints)
-    rewrite = {env.path2doc(str(env.srcdir / f)) for f in changed_files} | changed_pages
+def docs_to_rewrite(env: BuildEnvironment, evaluation: Evaluation) -> list[str]:
+    """The unchanged pages whose rendering depends on what changed elsewhere: their cards, or every aggregate page."""
+    changed_files = changed_keys(env, FINGERPRINTS_KEY, _fingerprints(evaluation))
+    rewrite = {env.path2doc(str(env.srcdir / f)) for f in changed_files}
     if changed_files:
-        rewrite |= aggregate_docs(env) - page_fingerprints.keys()
+        rewrite |= aggregate_docs(env)
     return sorted({d for d in rewrite if d} & env.found_docs)

@@ -182,11 +182,7 @@ def table(page: Page, headers: Sequence[str], rows: Iterable[Row], classes: Sequ
           widths: Sequence[int] | None = None, filter_label: str = "") -> nodes.Node:
     """A table of the rows; with `filter_label`, wrapped for trace.js, which adds a search box and selects."""
     if page.writes_html:
-        html = _table_html(page.links, headers, rows, classes, widths)
-        if filter_label:
-            html = (f'<div class="trace-filterable docutils container" role="region" '
-                    f'aria-label="{escape(filter_label)}">\n{html}</div>\n')
-        return nodes.raw("", html, format="html")
+        return nodes.raw("", table_html(page.links, headers, rows, classes, widths, filter_label), format="html")
     table_node = _table_nodes(page.nodes, headers, rows, classes, widths)
     if not filter_label:
         return table_node
@@ -197,6 +193,16 @@ def table(page: Page, headers: Sequence[str], rows: Iterable[Row], classes: Sequ
 
 def _classes(names: Iterable[str]) -> str:
     return escape(" ".join(names))
+
+
+def table_html(links: Links, headers: Sequence[str], rows: Iterable[Row], classes: Sequence[str] = (),
+               widths: Sequence[int] | None = None, filter_label: str = "") -> str:
+    """`table` as an HTML string."""
+    html = _table_html(links, headers, rows, classes, widths)
+    if not filter_label:
+        return html
+    return (f'<div class="trace-filterable docutils container" role="region" aria-label="{escape(filter_label)}">\n'
+            f'{html}</div>\n')
 
 
 def _table_html(links: Links, headers: Sequence[str], rows: Iterable[Row], classes: Sequence[str],

@@ -25,14 +25,10 @@ class trace_dashboard(TracePlaceholder):  # noqa: N801
     """Headline numbers and what needs attention."""
 
 
-class trace_milestone(TracePlaceholder):  # noqa: N801
-    """One milestone's page content."""
-
-
 class trace_milestones(TracePlaceholder):  # noqa: N801
     """The milestones index: table, timeline and forecast history."""
 
 
 PLACEHOLDERS: tuple[type[TracePlaceholder], ...] = (
-    trace_matrix, trace_reverse, trace_coverage, trace_dashboard, trace_milestone, trace_milestones,
+    trace_matrix, trace_reverse, trace_coverage, trace_dashboard, trace_milestones,
 )

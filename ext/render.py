@@ -12,11 +12,11 @@ from sphinx_needs.data import SphinxNeedsData
 
 from .checker import Evaluation
 from .graph import NeedGraph
-from .nodes import (PLACEHOLDERS, TracePlaceholder, trace_coverage, trace_dashboard, trace_matrix, trace_milestone,
-                    trace_milestones, trace_reverse)
+from .nodes import (PLACEHOLDERS, TracePlaceholder, trace_coverage, trace_dashboard, trace_matrix, trace_milestones,
+                    trace_reverse)
 from .render_coverage import coverage, dashboard
 from .render_matrix import matrix_tree, matrix_vcd, reverse_matrix
-from .render_milestones import milestone_fingerprint, milestone_page, milestone_pages, milestones_index
+from .render_milestones import milestones_index
 from .render_context import RenderContext
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,6 @@ RENDERERS: dict[type[TracePlaceholder], Renderer] = {
     trace_reverse: lambda ctx, node: reverse_matrix(ctx),
     trace_coverage: lambda ctx, node: coverage(ctx),
     trace_dashboard: lambda ctx, node: dashboard(ctx),
-    trace_milestone: lambda ctx, node: milestone_page(ctx, node["milestone"]),
     trace_milestones: lambda ctx, node: milestones_index(ctx),
 }
 
@@ -49,7 +48,7 @@ def _evaluation(app: Sphinx) -> Evaluation:
     return evaluation or Evaluation(NeedGraph.build({}), [], {}, {})
 
 
-def _need_docs(app: Sphinx, evaluation: Evaluation) -> dict[str, str]:
+def need_docs(app: Sphinx, evaluation: Evaluation) -> dict[str, str]:
     """Need id -> docname, built once per evaluation (every view and milestone page needs it)."""
     cached: tuple[Evaluation, dict[str, str]] | None = getattr(app, "trace_need_docs", None)
     if cached is None or cached[0] is not evaluation:
@@ -59,21 +58,14 @@ def _need_docs(app: Sphinx, evaluation: Evaluation) -> dict[str, str]:
     return cached[1]
 
 
-def page_fingerprints(app: Sphinx, evaluation: Evaluation) -> dict[str, str]:
-    """Per generated milestone page, a hash of what it shows (see `freshness.docs_to_rewrite`)."""
-    ctx = RenderContext(app.builder, "", {}, evaluation.scoped(app.config.trace_view_scope), build_date(app))
-    return {docname: milestone_fingerprint(ctx, milestone_id)
-            for milestone_id, docname in milestone_pages(ctx).items()}
-
-
 def resolve_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     placeholders = [node for node in doctree.findall(TracePlaceholder) if isinstance(node, PLACEHOLDERS)]
     if not placeholders:
         return
     evaluation, today = _evaluation(app), build_date(app)
-    need_docs = _need_docs(app, evaluation)
+    docs_of_needs = need_docs(app, evaluation)
     for node in placeholders:
         scope = node.get("scope", app.config.trace_view_scope)
-        ctx = RenderContext(app.builder, docname, need_docs, evaluation.scoped(scope), today)
+        ctx = RenderContext(app.builder, docname, docs_of_needs, evaluation.scoped(scope), today)
         rendered = RENDERERS[type(node)](ctx, node)
         node.replace_self(rendered)

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import calendar
-import hashlib
 import datetime as dt
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 
 from docutils import nodes
 
 from .charts import BarRow, ForecastSeries, TimelineItem, forecast_history, stacked_bars, timeline
+from .markup import Inline, Row, Span, cell_html, table, table_html
 from .model import FORECAST_ENTRY, ISO_DATE, ISO_MONTH, PRIORITIES, REQUIREMENT_TYPES, Need
+from .render_context import RenderContext, badge, css_class, percent
 from .render_matrix import natural_key, status_of, title_cell
 from .status import Verification, priority_rank
-from .markup import Inline, Row, Span, table
-from .render_context import RenderContext, badge, css_class, percent
 
 # A milestone titled like "All P1a DM requirements verified" or "All 1a,1b DM requirements verified" is about
 # every active requirement of those priorities, whether or not each one links to it.
@@ -102,8 +103,8 @@ def needed_items(ctx: RenderContext, milestone: Need) -> list[tuple[Need, str]]:
 
 
 def milestone_pages(ctx: RenderContext) -> dict[str, str]:
-    """Milestone id -> docname of its generated page."""
-    docs: list[str] = getattr(ctx.builder.app, "trace_milestone_docs", [])
+    """Milestone id -> name of its page (written by `milestone_pages.py` for HTML builders only)."""
+    docs: list[str] = getattr(ctx.builder.app, "trace_milestone_docs", []) if ctx.writes_html else []
     return _pages_by_id(tuple(docs))
 
 
@@ -132,81 +133,97 @@ def _successors(ctx: RenderContext, milestone_id: str) -> list[str]:
     return sorted(ctx.evaluation.graph.linked_from(milestone_id, "after"), key=natural_key)
 
 
-def _field(ctx: RenderContext, name: str, value: list[Inline] | str) -> nodes.field:
-    field = nodes.field()
-    field += nodes.field_name(name, name)
-    body = nodes.field_body()
-    body += ctx.nodes.paragraph([value] if isinstance(value, str) else value)
-    field += body
-    return field
-
-
 def _verification_counts(ctx: RenderContext, items: list[tuple[Need, str]]) -> Counter[str]:
     return Counter(status_of(ctx, need).verification.value for need, _ in items)
 
 
 def milestone_fingerprint(ctx: RenderContext, milestone_id: str) -> str:
-    """Everything `milestone_page` shows, hashed: its page is re-written only when this changes."""
+    """Everything `milestone_page_html` shows, hashed: its page is re-written only when this changes."""
     milestone = ctx.need(milestone_id)
     if milestone is None:
         return "missing"
     shown = [ctx.today.isoformat(), milestone.title, repr(sorted(milestone.fields.items())),
-             repr(sorted(milestone.links.items())), repr(_successors(ctx, milestone_id)),
-             repr(sorted(milestone_pages(ctx)))]
+             repr(sorted(milestone.links.items())), repr(_successors(ctx, milestone_id))]
     shown += [f"{n.id}\x1f{n.title}\x1f{n.priority}\x1f{status_of(ctx, n)}\x1f{why}"
               for n, why in needed_items(ctx, milestone)]
     return hashlib.sha1("\x1e".join(shown).encode()).hexdigest()
 
 
-def milestone_page(ctx: RenderContext, milestone_id: str) -> list[nodes.Node]:
+def page_heading(milestone: Need) -> str:
+    return f"{milestone.id}: {milestone.title}" if milestone.title else milestone.id
+
+
+def _facts_html(ctx: RenderContext, facts: list[tuple[str, list[Inline] | str]]) -> str:
+    """A field list, as the docutils HTML writer writes one."""
+    parts = ['<dl class="trace-milestone-facts field-list simple">\n']
+    for index, (name, value) in enumerate(facts):
+        parity = "field-odd" if index % 2 == 0 else "field-even"
+        parts.append(f'<dt class="{parity}">{escape(name)}<span class="colon">:</span></dt>\n'
+                     f'<dd class="{parity}">{cell_html([value] if isinstance(value, str) else value, ctx.links)}\n'
+                     "</dd>\n")
+    parts.append("</dl>\n")
+    return "".join(parts)
+
+
+def _figure(svg: str) -> str:
+    return f"<figure class='trace-figure'>{svg}</figure>"
+
+
+def _rubric(text: str) -> str:
+    return f'<p class="rubric">{escape(text, quote=False)}</p>\n'
+
+
+def milestone_page_html(ctx: RenderContext, milestone_id: str) -> str:
+    """The body of a milestone's page: heading, facts, item counts, progress chart, items, forecast history."""
     milestone = ctx.need(milestone_id)
     if milestone is None or milestone.type != "milestone":
-        return [nodes.paragraph("", f"No milestone {milestone_id}.")]
+        return f"<p>No milestone {escape(milestone_id)}.</p>\n"
+    heading = page_heading(milestone)
+    anchor = escape(nodes.make_id(heading) or "milestone")
+    result = [f'<section id="{anchor}">\n<h1>{escape(heading, quote=False)}<a class="headerlink" href="#{anchor}" '
+              'title="Link to this heading">#</a></h1>\n']
     state = milestone_state(milestone, ctx.today)
-    fields = nodes.field_list(classes=["trace-milestone-facts"])
-    fields += _field(ctx, "Milestone", [ctx.link(milestone.id), " ", Span(milestone.title)])
-    fields += _field(ctx, "Due", milestone.get("due") or "—")
-    fields += _field(ctx, "Status", [badge(state.state, "m"),
-                                     f" {state.distance} (build date {ctx.today.isoformat()})"])
-    fields += _field(ctx, "After (predecessors)",
-                     _link_list(ctx, sorted(milestone.targets("after"), key=natural_key)))
-    fields += _field(ctx, "Before (successors)", _link_list(ctx, _successors(ctx, milestone.id)))
+    facts: list[tuple[str, list[Inline] | str]] = [
+        ("Milestone", [ctx.link(milestone.id), " ", Span(milestone.title)]),
+        ("Due", milestone.get("due") or "—"),
+        ("Status", [badge(state.state, "m"), f" {state.distance} (build date {ctx.today.isoformat()})"]),
+        ("After (predecessors)", _link_list(ctx, sorted(milestone.targets("after"), key=natural_key))),
+        ("Before (successors)", _link_list(ctx, _successors(ctx, milestone.id))),
+    ]
     scope = scope_priorities(milestone)
     if scope:
-        fields += _field(ctx, "Scope",
-                         "every active requirement of priority " + ", ".join(f"P{p}" for p in scope))
-    result: list[nodes.Node] = [fields]
+        facts.append(("Scope", "every active requirement of priority " + ", ".join(f"P{p}" for p in scope)))
+    result.append(_facts_html(ctx, facts))
     items = needed_items(ctx, milestone)
     counts = _verification_counts(ctx, items)
-    heading = f"Items needed by {milestone.id} ({len(items)})"
-    result.append(nodes.rubric(heading, heading))
+    result.append(_rubric(f"Items needed by {milestone.id} ({len(items)})"))
     count_row = Row([str(len(items)), *(str(counts[s]) for s in STATES),
                      percent(counts[Verification.VERIFIED.value], len(items))])
-    result.append(table(ctx, ["Items", *STATES, "verified %"], [count_row], classes=["trace-milestone-counts"]))
+    result.append(table_html(ctx.links, ["Items", *STATES, "verified %"], [count_row],
+                             classes=["trace-milestone-counts"]))
     by_priority: dict[str, Counter[str]] = {}
     for need, _ in items:
         by_priority.setdefault(need.priority or "none", Counter())[status_of(ctx, need).verification.value] += 1
     if items:
         bars = [BarRow(f"P{p}" if p in PRIORITIES else p, [(s, by_priority[p][s]) for s in STATES])
                 for p in sorted(by_priority, key=priority_rank)]
-        svg = stacked_bars(bars, f"Progress of {milestone.id}: verification state of the items it needs")
-        result.append(nodes.raw("", f"<figure class='trace-figure'>{svg}</figure>", format="html"))
+        result.append(_figure(stacked_bars(bars, f"Progress of {milestone.id}: verification state of the items "
+                                                 "it needs")))
         rows = (Row([title_cell(ctx, n), n.priority or "—", badge(status_of(ctx, n).trace.value, "s"),
                      badge(status_of(ctx, n).verification.value, "v"), why],
                     classes=["trace-row", css_class("p", n.priority), css_class("s", status_of(ctx, n).trace.value),
                              css_class("v", status_of(ctx, n).verification.value)])
                 for n, why in items)
-        result.append(table(ctx, ["Requirement", "Priority", "Traced", "Verification", "Listed because"], rows,
-                            classes=["trace-matrix", "trace-milestone-items"], widths=[50, 8, 14, 14, 14],
-                            filter_label=f"Items needed by {milestone.id}"))
+        result.append(table_html(ctx.links, ["Requirement", "Priority", "Traced", "Verification", "Listed because"],
+                                 rows, classes=["trace-matrix", "trace-milestone-items"], widths=[50, 8, 14, 14, 14],
+                                 filter_label=f"Items needed by {milestone.id}"))
     points = forecast_points(milestone)
     if points:
-        heading = "Forecast history"
-        result.append(nodes.rubric(heading, heading))
-        svg = forecast_history([ForecastSeries(milestone.id, points)], f"Forecast history of {milestone.id}",
-                               height=260)
-        result.append(nodes.raw("", f"<figure class='trace-figure'>{svg}</figure>", format="html"))
-    return result
+        result.append(_rubric("Forecast history"))
+        result.append(_figure(forecast_history([ForecastSeries(milestone.id, points)],
+                                               f"Forecast history of {milestone.id}", height=260)))
+    result.append("</section>\n")
+    return "".join(result)
 
 
 def _index_order(ctx: RenderContext, milestones: list[Need]) -> list[Need]:

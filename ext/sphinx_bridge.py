@@ -12,7 +12,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx_needs.data import SphinxNeedsData
 
-from . import freshness, render
+from . import freshness
 from .checker import Evaluation, evaluate, evaluate_results
 from .model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, id_patterns
 from .outcomes import Outcome
@@ -108,7 +108,7 @@ def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
                           patterns=id_patterns(app.config.trace_id_patterns))
     app.trace_evaluation = evaluation  # type: ignore[attr-defined]
     report(evaluation)
-    return freshness.docs_to_rewrite(env, evaluation, render.page_fingerprints(app, evaluation))
+    return freshness.docs_to_rewrite(env, evaluation)
 
 
 def seal_computed_fields(app: Sphinx, needs: Any) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from ext.milestone_pages import escape_markdown, generate_pages
 from ext.model import Need
 from ext.render_milestones import forecast_points, scope_priorities
 from publish_site import (MILESTONES, TODAY, build, expected_milestone_items, expected_verification, page,
@@ -65,18 +65,29 @@ def test_forecast_entries_are_parsed_and_bad_ones_skipped() -> None:
                                      (dt.date(2023, 12, 1), dt.date(2025, 2, 12))]
 
 
-def test_generated_pages_follow_the_milestones(tmp_path: Path) -> None:
-    needs = tmp_path / "needs" / "m.md"
-    needs.parent.mkdir()
-    needs.write_text("```{milestone} First <b>one</b>\n:id: AB-1\n:due: 2026-01\n```\n\n"
-                     "```{milestone} Second\n:id: AB-2\n:due: 2026-02\n```\n")
-    docs = generate_pages(tmp_path, "docs/gen", ("needs", "docs"))
-    assert docs == ["docs/gen/AB-1", "docs/gen/AB-2"]
-    assert "# AB\\-1\\: First \\<b\\>one\\<\\/b\\>" in (tmp_path / "docs/gen/AB-1.md").read_text()
-    needs.write_text("```{milestone} Second\n:id: AB-2\n:due: 2026-02\n```\n")
-    assert generate_pages(tmp_path, "docs/gen", ("needs", "docs")) == ["docs/gen/AB-2"]
-    assert not (tmp_path / "docs/gen/AB-1.md").exists()
-    assert escape_markdown("a_b *c*") == "a\\_b \\*c\\*"
+def test_a_milestone_page_has_breadcrumbs_and_previous_next_like_a_document(site: Path) -> None:
+    html = page(site, "docs/traceability/_milestones/LDM-503-19a")
+    assert '<li class="breadcrumb-item"><a href="../milestones.html" class="nav-link">Milestones</a>' in html
+    assert "<title>LDM-503-19a: All P1a DM requirements verified &#8212;" in html
+    links = dict(re.findall(r'<a class="(left-prev|right-next)"\s+href="([^"]+)"', html))
+    assert links == {"left-prev": "LDM-503-11.html", "right-next": "LDM-503-20.html"}
+    first = dict(re.findall(r'<a class="(left-prev|right-next)"\s+href="([^"]+)"',
+                            page(site, "docs/traceability/_milestones/LDM-503-11")))
+    assert first["left-prev"] == "../milestones.html"
+
+
+def test_a_removed_milestone_loses_its_page(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site")
+    source = root / "needs" / "fixture" / "milestones.md"
+    original = source.read_text()
+    source.write_text(original + "\n```{milestone} Data preview 3\n:id: LDM-503-22\n:due: 2028-01\n```\n")
+    build(root)
+    out = root / "_build" / "html" / "docs" / "traceability" / "_milestones"
+    assert (out / "LDM-503-22.html").is_file()
+    source.write_text(original)
+    build(root)
+    assert not (out / "LDM-503-22.html").exists()
+    assert sorted(p.stem for p in out.glob("*.html")) == sorted(m.id for m in MILESTONES)
 
 
 def test_a_new_milestone_gets_its_page_on_an_incremental_build(tmp_path: Path) -> None:
@@ -91,7 +102,7 @@ def test_a_new_milestone_gets_its_page_on_an_incremental_build(tmp_path: Path) -
     index = page(out, "docs/traceability/milestones")
     assert "LDM-503-21" in [r.cells[0].split()[0] for r in table_rows(index, "trace-milestones")]
     assert "_milestones/LDM-503-21.html" in index
-    assert 'href="LDM-503-21.html"' in page(out, "docs/traceability/_milestones/LDM-503-11")
+    assert 'href="LDM-503-21.html"' in page(out, "docs/traceability/_milestones/LDM-503-20")  # successor, next
 
 
 def test_incremental_build_rewrites_only_the_milestone_pages_whose_items_changed(tmp_path: Path) -> None:
