@@ -28,7 +28,7 @@ system:
 
 ## html: build the site into _build/html (warnings are errors; pages showing other pages' data are re-written)
 html: $(STAMP)
-	$(PY) -m sphinx -W --keep-going -b html $(RESULTS_OPT) $(STRICT_OPT) $(SPHINXOPTS) . $(BUILDDIR)/html
+	$(PY) scripts/sphinx_build.py -W --keep-going -b html $(RESULTS_OPT) $(STRICT_OPT) $(SPHINXOPTS) . $(BUILDDIR)/html
 
 ## check: the traceability rules alone, from the sources, without Sphinx or HTML
 check: $(STAMP)

@@ -15,7 +15,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from . import (changelog, fast_layout, freshness, milestone_pages, needs_json, render, sphinx_bridge,
                    template_cache)
     from .directives import DIRECTIVES
-    from .nodes import PLACEHOLDERS
+    from .nodes import PLACEHOLDERS, generated_html, visit_generated_html
 
     app.setup_extension("sphinx_needs")
     app.add_config_value("trace_results", [], "env", types=[list])
@@ -30,6 +30,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_config_value("trace_source_dirs", ["needs", "docs"], "env", types=[list, tuple])
     for node_class in PLACEHOLDERS:
         app.add_node(node_class)
+    app.add_node(generated_html, html=(visit_generated_html, None))
     for name, directive in DIRECTIVES.items():
         app.add_directive(name, directive)
 

@@ -16,6 +16,8 @@ from docutils import nodes
 from sphinx.builders import Builder
 from sphinx.util.nodes import make_refnode
 
+from .nodes import generated_html
+
 
 @dataclass(frozen=True, slots=True)
 class NeedRef:
@@ -66,6 +68,8 @@ class Links:
     need_docs: dict[str, str]
     fromdocname: str
     _uris: dict[str, str] = field(default_factory=dict)
+    # The HTML of each link and badge, once per page: tables repeat a requirement on every row of its tests.
+    html_of: dict[NeedRef | DocRef | Span, str] = field(default_factory=dict)
 
     def page_uri(self, docname: str) -> str:
         uri = self._uris.get(docname)
@@ -83,6 +87,15 @@ def _text(value: str) -> str:
 def inline_html(item: Inline, links: Links) -> str:
     if isinstance(item, str):
         return _text(item)
+    html = links.html_of.get(item)
+    if html is None:
+        html = links.html_of[item] = _fragment_html(item, links)
+    return html
+
+
+def _fragment_html(item: NeedRef | DocRef | Span, links: Links) -> str:
+    if isinstance(item, Span):
+        return (f'<span class="{escape(item.classes)}">' if item.classes else "<span>") + f"{_text(item.text)}</span>"
     if isinstance(item, NeedRef):
         code = f'<code class="trace-id docutils literal notranslate">{_code_words(item.text or item.need_id)}</code>'
         docname = links.need_docs.get(item.need_id)
@@ -90,8 +103,6 @@ def inline_html(item: Inline, links: Links) -> str:
             return code
         href = escape(f"{links.page_uri(docname)}#{item.need_id}")
         return f'<a class="reference internal" href="{href}" title="{escape(item.need_id)}">{code}</a>'
-    if isinstance(item, Span):
-        return (f'<span class="{escape(item.classes)}">' if item.classes else "<span>") + f"{_text(item.text)}</span>"
     if isinstance(item, DocRef):
         return (f'<a class="reference internal" href="{escape(links.page_uri(item.docname))}" '
                 f'title="{escape(item.text)}">{_text(item.text)}</a>')
@@ -182,7 +193,7 @@ def table(page: Page, headers: Sequence[str], rows: Iterable[Row], classes: Sequ
           widths: Sequence[int] | None = None, filter_label: str = "") -> nodes.Node:
     """A table of the rows; with `filter_label`, wrapped for trace.js, which adds a search box and selects."""
     if page.writes_html:
-        return nodes.raw("", table_html(page.links, headers, rows, classes, widths, filter_label), format="html")
+        return generated_html(html=table_html(page.links, headers, rows, classes, widths, filter_label))
     table_node = _table_nodes(page.nodes, headers, rows, classes, widths)
     if not filter_label:
         return table_node

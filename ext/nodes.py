@@ -1,6 +1,8 @@
-"""Placeholder nodes that the trace directives leave in a doctree, replaced with real content at doctree-resolved."""
+"""Placeholder nodes that the trace directives leave in a doctree, and the node that carries a view's HTML."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from docutils import nodes
 
@@ -32,3 +34,16 @@ class trace_milestones(TracePlaceholder):  # noqa: N801
 PLACEHOLDERS: tuple[type[TracePlaceholder], ...] = (
     trace_matrix, trace_reverse, trace_coverage, trace_dashboard, trace_milestones,
 )
+
+
+class generated_html(nodes.General, nodes.Element):  # noqa: N801
+    """HTML a view wrote (a table): HTML writers emit it as is, the search index skips it (unlike `nodes.raw`).
+
+    The needs a table lists are searchable on their own pages; indexing a 5,000-row table again cost time and
+    made every view page a search hit for every id.
+    """
+
+
+def visit_generated_html(translator: Any, node: generated_html) -> None:
+    translator.body.append(node["html"])
+    raise nodes.SkipNode

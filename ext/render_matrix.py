@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from docutils import nodes
 
@@ -16,9 +17,10 @@ from .render_context import RenderContext, badge, css_class
 NO_VALUE = "—"
 
 
-def natural_key(text: str) -> list[object]:
+@lru_cache(maxsize=65536)
+def natural_key(text: str) -> tuple[object, ...]:
     """LVV-T9 before LVV-T10."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 def requirements_in_tree_order(ctx: RenderContext) -> Iterator[tuple[Need, int]]:

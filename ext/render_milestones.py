@@ -229,7 +229,7 @@ def milestone_page_html(ctx: RenderContext, milestone_id: str) -> str:
 def _index_order(ctx: RenderContext, milestones: list[Need]) -> list[Need]:
     rank = {"overdue": 0, "upcoming": 1, "completed": 2}
 
-    def key(m: Need) -> tuple[int, dt.date, list[object]]:
+    def key(m: Need) -> tuple[int, dt.date, tuple[object, ...]]:
         state = milestone_state(m, ctx.today)
         return rank[state.state], state.completed or state.due or dt.date.max, natural_key(m.id)
 

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
                            cwd=root, env=env, check=False)
     # The site is built whatever pytest said: failing results are exactly what it must show.
     results = ",".join([*load_settings(root).results, JUNIT])
-    site = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
+    site = subprocess.run([sys.executable, str(ROOT / "scripts" / "sphinx_build.py"), "-W", "--keep-going", "-b", "html",
                            "-D", f"trace_results={results}", ".", "_build/html"], cwd=root, env=env, check=False)
 
     print()
