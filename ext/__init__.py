@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # Imported here, not with the package: `make check` and the diff tool import ext.checker and need no Sphinx.
-    from . import (changelog, fast_layout, freshness, milestone_pages, needs_json, render, sphinx_bridge,
+    from . import (changelog, directives, fast_layout, freshness, milestone_pages, needs_json, render, sphinx_bridge,
                    template_cache)
     from .directives import DIRECTIVES
     from .nodes import PLACEHOLDERS, generated_html, visit_generated_html
@@ -43,8 +43,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-updated", sphinx_bridge.evaluate_build, priority=900)
     app.connect("env-updated", milestone_pages.plan_pages, priority=901)
     app.connect("html-collect-pages", milestone_pages.collect_pages)
-    app.connect("env-purge-doc", milestone_pages.purge)
-    app.connect("env-merge-info", milestone_pages.merge)
+    app.connect("build-finished", milestone_pages.record_written)
+    app.connect("env-purge-doc", directives.purge)
+    app.connect("env-merge-info", directives.merge)
     app.connect("needs-before-sealing", sphinx_bridge.seal_computed_fields)
     app.connect("build-finished", sphinx_bridge.fail_on_violations)
 

@@ -33,6 +33,7 @@ SHOWN_ON_CARD = 3
 PAGES_KEY = "trace_changelog_pages"
 SHOWN_KEY = "trace_changelog_shown"
 HISTORY_CACHE = "trace_history.pickle"
+CACHE_VERSION = 1  # raise when parse_log or FUNCNAME changes
 TABLE_KEY = "\x00change-log table"  # beside the docnames in SHOWN_KEY; no docname looks like it
 
 
@@ -152,7 +153,10 @@ def cached_history(root: Path, cache_file: Path, paths: tuple[str, ...] = HISTOR
         return read_history(root, paths)
     if head.returncode != 0:
         return read_history(root, paths)
-    key = (head.stdout, paths)
+    shallow = _git(root, "rev-parse", "--git-path", "shallow").stdout.strip()
+    shallow_file = Path(shallow) if Path(shallow).is_absolute() else root / shallow
+    # A deepened clone keeps HEAD; a new version of this module may read the log differently.
+    key = (CACHE_VERSION, head.stdout, paths, shallow_file.read_text() if shallow_file.is_file() else "")
     try:
         with cache_file.open("rb") as cached:
             cached_key, history = pickle.load(cached)
@@ -163,8 +167,10 @@ def cached_history(root: Path, cache_file: Path, paths: tuple[str, ...] = HISTOR
     history = read_history(root, paths)
     if not history.unavailable:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        with cache_file.open("wb") as cache:
+        temporary = cache_file.with_suffix(".tmp")
+        with temporary.open("wb") as cache:
             pickle.dump((key, history), cache)
+        temporary.replace(cache_file)
     return history
 
 

@@ -6,16 +6,18 @@ from typing import ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
 from . import freshness
-from .milestone_pages import note_index_doc
 from .nodes import TracePlaceholder, trace_coverage, trace_dashboard, trace_matrix, trace_milestones, trace_reverse
 
 MATRIX_LAYOUTS = ("tree", "vcd")
 
 
 SCOPE_OPTION = {"scope": directives.unchanged}
+MILESTONE_INDEX_DOCS_KEY = "trace_milestone_index_docs"
 
 
 class _PlaceholderDirective(SphinxDirective):
@@ -67,8 +69,23 @@ class MilestonesIndexDirective(_PlaceholderDirective):
     node_class = trace_milestones
 
     def run(self) -> list[nodes.Node]:
-        note_index_doc(self.env, self.env.docname)
+        milestone_index_docs(self.env).add(self.env.docname)
         return [self.placeholder()]
+
+
+def milestone_index_docs(env: BuildEnvironment) -> set[str]:
+    """The pages holding `{trace-milestones}`: the parent of the milestone pages in their breadcrumbs."""
+    if not hasattr(env, MILESTONE_INDEX_DOCS_KEY):
+        setattr(env, MILESTONE_INDEX_DOCS_KEY, set())
+    return getattr(env, MILESTONE_INDEX_DOCS_KEY)
+
+
+def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    milestone_index_docs(env).discard(docname)
+
+
+def merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    milestone_index_docs(env).update(milestone_index_docs(other) & docnames)
 
 
 DIRECTIVES: dict[str, type[SphinxDirective]] = {

@@ -104,7 +104,7 @@ def needed_items(ctx: RenderContext, milestone: Need) -> list[tuple[Need, str]]:
 
 def milestone_pages(ctx: RenderContext) -> dict[str, str]:
     """Milestone id -> name of its page (written by `milestone_pages.py` for HTML builders only)."""
-    docs: list[str] = getattr(ctx.builder.app, "trace_milestone_docs", []) if ctx.writes_html else []
+    docs: list[str] = getattr(ctx.builder, "trace_milestone_docs", []) if ctx.writes_html else []
     return _pages_by_id(tuple(docs))
 
 
@@ -142,9 +142,12 @@ def milestone_fingerprint(ctx: RenderContext, milestone_id: str) -> str:
     milestone = ctx.need(milestone_id)
     if milestone is None:
         return "missing"
-    shown = [ctx.today.isoformat(), milestone.title, repr(sorted(milestone.fields.items())),
-             repr(sorted(milestone.links.items())), repr(_successors(ctx, milestone_id))]
-    shown += [f"{n.id}\x1f{n.title}\x1f{n.priority}\x1f{status_of(ctx, n)}\x1f{why}"
+    # Files too: a link to a card names the page the need is on.
+    related = [*milestone.targets("after"), *_successors(ctx, milestone_id)]
+    shown = [ctx.today.isoformat(), milestone.title, milestone.file, repr(sorted(milestone.fields.items())),
+             repr(sorted(milestone.links.items())), repr(_successors(ctx, milestone_id)),
+             repr([(i, n.file if (n := ctx.need(i)) else "") for i in related])]
+    shown += [f"{n.id}\x1f{n.title}\x1f{n.priority}\x1f{status_of(ctx, n)}\x1f{why}\x1f{n.file}"
               for n, why in needed_items(ctx, milestone)]
     return hashlib.sha1("\x1e".join(shown).encode()).hexdigest()
 

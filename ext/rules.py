@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from .graph import NeedGraph
-from .model import (FIELDS, FORECAST_ENTRY, ISO_DATE, ISO_MONTH, LINK_TYPES, NEED_TYPES, STATUSES, IdOccurrence, IdPatterns, Need,
-                    Violation, id_patterns)
+from .model import (FIELDS, FORECAST_ENTRY, ISO_DATE, ISO_MONTH, LINK_TYPES, NEED_TYPES, STATUSES, IdOccurrence,
+                    IdPatterns, Need, Violation, id_patterns)
 from .outcomes import TestResult
 from .pytest_nodes import missing, named_nodes
 from .results import ResultSet

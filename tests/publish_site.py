@@ -106,8 +106,7 @@ def write_site(root: Path) -> Path:
     (root / "conf.py").write_text(CONF)
     (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "index.md").write_text(INDEX)
-    shutil.copytree(REPO / "docs" / "traceability", root / "docs" / "traceability",
-                    ignore=shutil.ignore_patterns("_milestones"), dirs_exist_ok=True)
+    shutil.copytree(REPO / "docs" / "traceability", root / "docs" / "traceability", dirs_exist_ok=True)
     for name, items in (("requirements", REQUIREMENTS), ("tests", TESTS), ("milestones", MILESTONES)):
         path = root / "needs" / "fixture" / f"{name}.md"
         path.parent.mkdir(parents=True, exist_ok=True)

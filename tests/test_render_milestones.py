@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -119,3 +121,28 @@ def test_incremental_build_rewrites_only_the_milestone_pages_whose_items_changed
     assert "Catalog queries, renamed" in (out / "LDM-503-11.html").read_text()
     assert after["LDM-503-19a"] == before["LDM-503-19a"]
     assert after["LDM-503-20"] == before["LDM-503-20"]
+
+
+def test_pages_are_recorded_as_written_only_after_a_build_that_ended(tmp_path: Path) -> None:
+    """A build that fails after Sphinx saved its environment must not leave a milestone page stale for good."""
+    root = write_site(tmp_path / "site")
+    build(root)
+    source = root / "needs" / "fixture" / "requirements.md"
+    source.write_text(source.read_text().replace("Science platform catalog queries", "Catalog queries, renamed"))
+    broken = root / "docs" / "broken.md"
+    broken.write_text("# Broken\n\nSee {ref}`no-such-label`.\n")
+    cmd = [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(root), str(root / "_build" / "html")]
+    failed = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert failed.returncode != 0, "the broken reference should have failed the build"
+    broken.unlink()
+    build(root)
+    assert "Catalog queries, renamed" in page(root / "_build" / "html", "docs/traceability/_milestones/LDM-503-11")
+
+
+def test_a_configuration_change_reaches_the_milestone_pages(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site")
+    build(root)
+    conf = root / "conf.py"
+    conf.write_text(conf.read_text() + '\nhtml_title = "Renamed site title"\n')
+    build(root)
+    assert "Renamed site title" in page(root / "_build" / "html", "docs/traceability/_milestones/LDM-503-19a")
