@@ -153,8 +153,7 @@ def cached_history(root: Path, cache_file: Path, paths: tuple[str, ...] = HISTOR
         return read_history(root, paths)
     if head.returncode != 0:
         return read_history(root, paths)
-    shallow = _git(root, "rev-parse", "--git-path", "shallow").stdout.strip()
-    shallow_file = Path(shallow) if Path(shallow).is_absolute() else root / shallow
+    shallow_file = _shallow_file(root)
     # A deepened clone keeps HEAD; a new version of this module may read the log differently.
     key = (CACHE_VERSION, head.stdout, paths, shallow_file.read_text() if shallow_file.is_file() else "")
     try:
@@ -174,10 +173,15 @@ def cached_history(root: Path, cache_file: Path, paths: tuple[str, ...] = HISTOR
     return history
 
 
+def _shallow_file(root: Path) -> Path:
+    """Git's list of the commits a shallow clone stops at (absent in a full clone)."""
+    path = _git(root, "rev-parse", "--git-path", "shallow").stdout.strip()
+    return Path(path) if Path(path).is_absolute() else root / path
+
+
 def _shallow_boundary(root: Path) -> frozenset[str]:
     """The oldest commits of a shallow clone: their patch shows every need as added, which says nothing."""
-    path = _git(root, "rev-parse", "--git-path", "shallow").stdout.strip()
-    shallow_file = Path(path) if Path(path).is_absolute() else root / path
+    shallow_file = _shallow_file(root)
     return frozenset(shallow_file.read_text().split()) if shallow_file.is_file() else frozenset()
 
 

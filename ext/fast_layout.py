@@ -15,7 +15,7 @@ from sphinx_needs.data import NeedsCoreFields, SphinxNeedsData
 from sphinx_needs.functions.functions import find_and_replace_node_content
 from sphinx_needs.nodes import Need
 
-from .markup import Links
+from .markup import Links, text_html
 
 CSS_FILE = "trace_needs.css"
 # sphinx-needs' default layout; a need, or a project, that asks for another one keeps sphinx-needs' rendering.
@@ -99,15 +99,15 @@ class _CardMaker:
 
     def summary_html(self, need: Any) -> str:
         need_id = escape(need["id"])
-        parts = [f'<p class="needs_head"><span class="needs_type_name">{_text(need["type_name"])}</span>: '
-                 f'<strong class="needs_title">{_text(need["title"])}</strong> '
-                 f'<a class="needs-id reference internal" href="#{need_id}">{_text(need["id"])}</a></p>\n']
+        parts = [f'<p class="needs_head"><span class="needs_type_name">{text_html(need["type_name"])}</span>: '
+                 f'<strong class="needs_title">{text_html(need["title"])}</strong> '
+                 f'<a class="needs-id reference internal" href="#{need_id}">{text_html(need["id"])}</a></p>\n']
         fields = "".join(self._fields(need))
         if fields:
             parts.append(f'<p class="needs_meta">{fields}</p>\n')
         for label, targets in self._links(need):
             links = ", ".join(self._reference(target) for target in targets)
-            parts.append(f'<p class="needs_links"><span class="needs_label">{_text(label)}: </span>{links}</p>\n')
+            parts.append(f'<p class="needs_links"><span class="needs_label">{text_html(label)}: </span>{links}</p>\n')
         return "".join(parts)
 
     def _fields(self, need: Any) -> Iterator[str]:
@@ -121,8 +121,8 @@ class _CardMaker:
             if value is None or value == "" or value == []:
                 continue
             text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-            yield (f'<span class="needs_{escape(name)}"><span class="needs_label">{_text(name)}: </span>'
-                   f'<span class="needs_data">{_text(text)}</span></span>')
+            yield (f'<span class="needs_{escape(name)}"><span class="needs_label">{text_html(name)}: </span>'
+                   f'<span class="needs_data">{text_html(text)}</span></span>')
 
     def _links(self, need: Any) -> Iterable[tuple[str, list[str]]]:
         for link in self.link_fields:
@@ -135,19 +135,14 @@ class _CardMaker:
         main_id, _, part = target_id.partition(".")
         target = self.needs.get(main_id)
         if target is None or (part and part not in target["parts"]):
-            return f'<span class="needs_dead_link">{_text(target_id)}</span>'
+            return f'<span class="needs_dead_link">{text_html(target_id)}</span>'
         if target["is_external"]:
             return (f'<a class="external_link reference external" href="{escape(target["external_url"] or "")}">'
-                    f'{_text(target_id)}</a>')
+                    f'{text_html(target_id)}</a>')
         anchor = f"{main_id}.{part}" if part else main_id
         href = f"{self.links.page_uri(target['docname'])}#{anchor}"
         return (f'<a class="reference internal" href="{escape(href)}" title="{escape(target["title"])}">'
-                f'{_text(target_id)}</a>')
-
-
-def _text(value: str) -> str:
-    """Element text: quotes stay quotes (the search index reads raw HTML with its tags stripped)."""
-    return escape(value, quote=False)
+                f'{text_html(target_id)}</a>')
 
 
 def add_stylesheet(app: Sphinx) -> None:

@@ -79,14 +79,14 @@ class Links:
         return uri
 
 
-def _text(value: str) -> str:
+def text_html(value: str) -> str:
     """Element text: quotes stay quotes (the search index reads raw HTML with its tags stripped)."""
     return escape(value, quote=False)
 
 
 def inline_html(item: Inline, links: Links) -> str:
     if isinstance(item, str):
-        return _text(item)
+        return text_html(item)
     html = links.html_of.get(item)
     if html is None:
         html = links.html_of[item] = _fragment_html(item, links)
@@ -95,7 +95,7 @@ def inline_html(item: Inline, links: Links) -> str:
 
 def _fragment_html(item: NeedRef | DocRef | Span, links: Links) -> str:
     if isinstance(item, Span):
-        return (f'<span class="{escape(item.classes)}">' if item.classes else "<span>") + f"{_text(item.text)}</span>"
+        return (f'<span class="{escape(item.classes)}">' if item.classes else "<span>") + f"{text_html(item.text)}</span>"
     if isinstance(item, NeedRef):
         code = f'<code class="trace-id docutils literal notranslate">{_code_words(item.text or item.need_id)}</code>'
         docname = links.need_docs.get(item.need_id)
@@ -105,15 +105,15 @@ def _fragment_html(item: NeedRef | DocRef | Span, links: Links) -> str:
         return f'<a class="reference internal" href="{href}" title="{escape(item.need_id)}">{code}</a>'
     if isinstance(item, DocRef):
         return (f'<a class="reference internal" href="{escape(links.page_uri(item.docname))}" '
-                f'title="{escape(item.text)}">{_text(item.text)}</a>')
+                f'title="{escape(item.text)}">{text_html(item.text)}</a>')
     raise TypeError(f"not inline content: {item!r}")
 
 
 def _code_words(text: str) -> str:
     words = text.split()
     if len(words) == 1:
-        return f'<span class="pre">{_text(words[0])}</span>'
-    return " ".join(f'<span class="pre">{_text(word)}</span>' for word in words)
+        return f'<span class="pre">{text_html(words[0])}</span>'
+    return " ".join(f'<span class="pre">{text_html(word)}</span>' for word in words)
 
 
 def cell_html(cell: Cell, links: Links) -> str:
@@ -227,7 +227,7 @@ def _table_html(links: Links, headers: Sequence[str], rows: Iterable[Row], class
         parts.extend(f'<col style="width: {100 * width / total:.1f}%" />\n' for width in widths)
         parts.append("</colgroup>\n")
     parts.append('<thead>\n<tr class="row-odd">')
-    parts.append("\n".join(f'<th class="head"><p>{_text(title)}</p></th>' for title in headers))
+    parts.append("\n".join(f'<th class="head"><p>{text_html(title)}</p></th>' for title in headers))
     parts.append("\n</tr>\n</thead>\n<tbody>\n")
     for number, row in enumerate(rows):
         row_classes = _classes([*row.classes, "row-even" if number % 2 == 0 else "row-odd"])

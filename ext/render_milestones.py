@@ -9,13 +9,12 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from html import escape
 
 from docutils import nodes
 
 from .charts import BarRow, ForecastSeries, TimelineItem, forecast_history, stacked_bars, timeline
-from .markup import Inline, Row, Span, cell_html, table, table_html
+from .markup import Inline, Row, Span, cell_html, table, table_html, text_html
 from .model import FORECAST_ENTRY, ISO_DATE, ISO_MONTH, PRIORITIES, REQUIREMENT_TYPES, Need
 from .render_context import RenderContext, badge, css_class, percent
 from .render_matrix import natural_key, status_of, title_cell
@@ -27,6 +26,7 @@ SCOPE_TITLE = re.compile(r"\ball\s+(?P<priorities>(?:p?(?:1a|1b|2|3)\b[\s,/&]*(?
                          re.IGNORECASE)
 STATES = [v.value for v in Verification]
 MAX_CHAINS = 40
+PAGES_ATTR = "trace_milestone_pages"  # builder attribute: milestone id -> page name, in page order
 
 
 def parse_day(value: str, end_of_month: bool = True) -> dt.date | None:
@@ -103,14 +103,9 @@ def needed_items(ctx: RenderContext, milestone: Need) -> list[tuple[Need, str]]:
 
 
 def milestone_pages(ctx: RenderContext) -> dict[str, str]:
-    """Milestone id -> name of its page (written by `milestone_pages.py` for HTML builders only)."""
-    docs: list[str] = getattr(ctx.builder, "trace_milestone_docs", []) if ctx.writes_html else []
-    return _pages_by_id(tuple(docs))
-
-
-@lru_cache(maxsize=4)
-def _pages_by_id(docs: tuple[str, ...]) -> dict[str, str]:
-    return {docname.rsplit("/", 1)[-1]: docname for docname in docs}
+    """Milestone id -> name of its page, in page order (set by `milestone_pages.py` for HTML builders only)."""
+    pages: dict[str, str] = getattr(ctx.builder, PAGES_ATTR, {}) if ctx.writes_html else {}
+    return pages
 
 
 def _milestone_link(ctx: RenderContext, milestone_id: str) -> Inline:
@@ -173,7 +168,7 @@ def _figure(svg: str) -> str:
 
 
 def _rubric(text: str) -> str:
-    return f'<p class="rubric">{escape(text, quote=False)}</p>\n'
+    return f'<p class="rubric">{text_html(text)}</p>\n'
 
 
 def milestone_page_html(ctx: RenderContext, milestone_id: str) -> str:
@@ -183,7 +178,7 @@ def milestone_page_html(ctx: RenderContext, milestone_id: str) -> str:
         return f"<p>No milestone {escape(milestone_id)}.</p>\n"
     heading = page_heading(milestone)
     anchor = escape(nodes.make_id(heading) or "milestone")
-    result = [f'<section id="{anchor}">\n<h1>{escape(heading, quote=False)}<a class="headerlink" href="#{anchor}" '
+    result = [f'<section id="{anchor}">\n<h1>{text_html(heading)}<a class="headerlink" href="#{anchor}" '
               'title="Link to this heading">#</a></h1>\n']
     state = milestone_state(milestone, ctx.today)
     facts: list[tuple[str, list[Inline] | str]] = [
