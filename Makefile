@@ -18,7 +18,7 @@ STRICT_OPT  := $(if $(filter-out 0 no false,$(STRICT)),-D trace_strict=1)
 
 .PHONY: html check test diff bench clean venv system
 
-$(STAMP): requirements.lock scripts/bootstrap.sh
+$(STAMP): requirements.lock pyproject.toml scripts/bootstrap.sh
 	@scripts/bootstrap.sh $(VENV)
 
 venv: $(STAMP)

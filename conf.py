@@ -1,24 +1,28 @@
 """Sphinx configuration of the traceability site; the trace_* settings are read by `make check` too."""
 
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
-
-from ext.model import sphinx_needs_config  # noqa: E402
+from dmtrace.core.model import sphinx_needs_config
 
 project = "DM requirement traceability"
 author = "Rubin DM Science Team"
 copyright = "2026, Vera C. Rubin Observatory Data Management"
 root_doc = "docs/index"
 
-extensions = ["myst_parser", "sphinx_needs", "sphinxcontrib.bibtex", "ext"]
+extensions = ["myst_parser", "sphinx_needs", "sphinxcontrib.bibtex", "dmtrace"]
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 source_suffix = {".md": "markdown"}
 exclude_patterns = [
-    "_build", ".venv", ".git", ".github", ".ci", ".pytest_cache", "README.md", "tests", "scripts", "ext", "results",
+    "_build",
+    ".venv",
+    ".git",
+    ".github",
+    ".ci",
+    ".pytest_cache",
+    "README.md",
+    "tests",
+    "scripts",
+    "ext",
+    "results",
     # Milestone pages are written straight to HTML; earlier builds generated source stubs here.
     "docs/traceability/_milestones",
 ]

@@ -29,24 +29,47 @@ OUTCOME_WEIGHTS = {"Passed": 60, "Pass w/Deviation": 10, "Failed": 5, "Not Execu
 REQS_PER_PAGE = 20
 TESTS_PER_PAGE = 50
 MILESTONES_PER_PAGE = 60
-WORDS = ("data", "image", "alert", "catalog", "calibration", "archive", "processing", "release", "pipeline",
-         "science", "template", "photometry", "astrometry", "provenance", "query", "service", "transfer",
-         "exposure", "coadd", "difference", "source", "object", "metadata", "latency", "throughput", "quality")
+WORDS = (
+    "data",
+    "image",
+    "alert",
+    "catalog",
+    "calibration",
+    "archive",
+    "processing",
+    "release",
+    "pipeline",
+    "science",
+    "template",
+    "photometry",
+    "astrometry",
+    "provenance",
+    "query",
+    "service",
+    "transfer",
+    "exposure",
+    "coadd",
+    "difference",
+    "source",
+    "object",
+    "metadata",
+    "latency",
+    "throughput",
+    "quality",
+)
 # Ids that look like needs: a docs page naming one the corpus lacks is replaced by a stub.
 NEED_ID = re.compile(r"\b(?:DMS-REQ-\d{4}(?:-V-\d{2})?|LVV-T\d+|LDM-503-\w+)\b")
 
-SITE_CONF = '''"""Benchmark site: the repository's conf.py, run with its root on sys.path."""
-import sys
-sys.path.insert(0, {root!r})
+SITE_CONF = '''"""Benchmark site: the repository's conf.py, run as if it stood here."""
 __file__ = {conf!r}
 exec(compile(open({repo_conf!r}, encoding="utf-8").read(), {repo_conf!r}, "exec"))
 __file__ = {conf!r}
 trace_results = ["results/campaign_results.csv"]
 trace_results_if_present = []
 '''
-PLAIN_CONF_EXTRA = '''# Plain sphinx-needs: the same needs configuration, without the project's extension.
-extensions = [name for name in extensions if name != "ext" and not name.startswith("ext.")]
-'''
+PLAIN_CONF_EXTRA = """# Plain sphinx-needs: the same needs configuration, without the project's extension.
+extensions = [name for name in extensions if name != "dmtrace" and not name.startswith("dmtrace.")]
+"""
 PLAIN_INDEX = "# Benchmark corpus\n\n```{toctree}\n:glob:\n\n/needs/*/*\n```\n"
 GENERATED_INDEX = "# Benchmark corpus\n\n```{toctree}\n:glob:\n\n*\n/needs/*/*\n```\n"
 
@@ -110,10 +133,13 @@ def generate(total: int, seed: int = 0) -> Corpus:
     milestones = [Item("milestone", f"LDM-503-{i + 1:02d}", _title(rng)) for i in range(counts["milestone"])]
     for index, ms in enumerate(milestones):
         year, month = 2020 + index * 8 // len(milestones), rng.randint(1, 12)
-        ms.options = {"due": f"{year}-{month:02d}-{rng.randint(1, 28):02d}",
-                      "completed": f"{year}-{month:02d}-{rng.randint(1, 28):02d}" if year < 2025 else "",
-                      "level": str(rng.randint(1, 3)), "wbs": f"02C.{rng.randint(1, 9):02d}",
-                      "after": milestones[index - 1].id if index and rng.random() < 0.6 else ""}
+        ms.options = {
+            "due": f"{year}-{month:02d}-{rng.randint(1, 28):02d}",
+            "completed": f"{year}-{month:02d}-{rng.randint(1, 28):02d}" if year < 2025 else "",
+            "level": str(rng.randint(1, 3)),
+            "wbs": f"02C.{rng.randint(1, 9):02d}",
+            "after": milestones[index - 1].id if index and rng.random() < 0.6 else "",
+        }
         ms.body = _sentence(rng, 12)
 
     reqs: list[Item] = []
@@ -121,26 +147,49 @@ def generate(total: int, seed: int = 0) -> Corpus:
         priority = _pick(rng, PRIORITY_WEIGHTS)
         descoped = priority != "1a" and rng.random() < DESCOPED_SHARE
         parent = reqs[rng.randrange(max(0, index - 10), index)].id if index and rng.random() < NESTED_SHARE else ""
-        reqs.append(Item("req", f"DMS-REQ-{index + 1:04d}", _title(rng), {
-            "priority": priority, "status": "descoped" if descoped else "", "refines": parent,
-            "milestone": rng.choice(milestones).id if rng.random() < 0.3 else "",
-            "section": f"1.{index // 20 + 1}.{index % 20 + 1}", "priority_2019": rng.choice(("1a", "1b", "2", "")),
-            "lcrs": f"Added:LCR-{rng.randint(1000, 4000)}" if rng.random() < 0.2 else ""}, _sentence(rng, 25)))
+        reqs.append(
+            Item(
+                "req",
+                f"DMS-REQ-{index + 1:04d}",
+                _title(rng),
+                {
+                    "priority": priority,
+                    "status": "descoped" if descoped else "",
+                    "refines": parent,
+                    "milestone": rng.choice(milestones).id if rng.random() < 0.3 else "",
+                    "section": f"1.{index // 20 + 1}.{index % 20 + 1}",
+                    "priority_2019": rng.choice(("1a", "1b", "2", "")),
+                    "lcrs": f"Added:LCR-{rng.randint(1000, 4000)}" if rng.random() < 0.2 else "",
+                },
+                _sentence(rng, 25),
+            )
+        )
 
     subs_per_req = [1] * len(reqs)
     for _ in range(counts["subreq"] - len(reqs)):
         subs_per_req[rng.randrange(len(reqs))] += 1
     subreqs: dict[str, list[Item]] = {}
     jira = 1
-    for req, count in zip(reqs, subs_per_req):
+    for req, count in zip(reqs, subs_per_req, strict=True):
         subreqs[req.id] = []
         for number in range(1, count + 1):
             lowered = number > 1 and rng.random() < 0.3
             priority = _pick(rng, {"2": 3, "3": 1}) if lowered else req.options["priority"]
-            subreqs[req.id].append(Item("subreq", f"{req.id}-V-{number:02d}", req.title + f" ({number})", {
-                "priority": priority, "status": req.options["status"], "refines": req.id,
-                "jira": f"LVV-{jira}", "ve_status": rng.choice(("Covered", "Verified", "In Verification"))},
-                _sentence(rng, 15)))
+            subreqs[req.id].append(
+                Item(
+                    "subreq",
+                    f"{req.id}-V-{number:02d}",
+                    req.title + f" ({number})",
+                    {
+                        "priority": priority,
+                        "status": req.options["status"],
+                        "refines": req.id,
+                        "jira": f"LVV-{jira}",
+                        "ve_status": rng.choice(("Covered", "Verified", "In Verification")),
+                    },
+                    _sentence(rng, 15),
+                )
+            )
             jira += 1
 
     all_subreqs = [s for group in subreqs.values() for s in group]
@@ -149,22 +198,40 @@ def generate(total: int, seed: int = 0) -> Corpus:
     for index in range(counts["test"]):
         target = must_verify[index] if index < len(must_verify) else rng.choice(all_subreqs).id
         targets = [target] + ([rng.choice(all_subreqs).id] if rng.random() < 0.1 else [])
-        tests.append(Item("test", f"LVV-T{index + 1}", "Verify " + _title(rng).lower(), {
-            "verifies": ", ".join(dict.fromkeys(targets)), "method": _pick(rng, {"test": 8, "analysis": 1,
-                                                                                   "inspection": 1}),
-            "spec": "LDM-639"}, _sentence(rng, 20)))
-    results = [(t.id, f"{rng.randint(2018, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                _pick(rng, OUTCOME_WEIGHTS)) for t in tests if rng.random() < 0.85]
+        tests.append(
+            Item(
+                "test",
+                f"LVV-T{index + 1}",
+                "Verify " + _title(rng).lower(),
+                {
+                    "verifies": ", ".join(dict.fromkeys(targets)),
+                    "method": _pick(rng, {"test": 8, "analysis": 1, "inspection": 1}),
+                    "spec": "LDM-639",
+                },
+                _sentence(rng, 20),
+            )
+        )
+    results = [
+        (
+            t.id,
+            f"{rng.randint(2018, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            _pick(rng, OUTCOME_WEIGHTS),
+        )
+        for t in tests
+        if rng.random() < 0.85
+    ]
 
     pages: dict[str, list[Item]] = {}
     for start in range(0, len(reqs), REQS_PER_PAGE):
         pages[f"needs/reqs/area-{start // REQS_PER_PAGE + 1:03d}.md"] = [
-            item for req in reqs[start:start + REQS_PER_PAGE] for item in (req, *subreqs[req.id])]
+            item for req in reqs[start : start + REQS_PER_PAGE] for item in (req, *subreqs[req.id])
+        ]
     for start in range(0, len(tests), TESTS_PER_PAGE):
-        pages[f"needs/tests/tests-{start // TESTS_PER_PAGE + 1:03d}.md"] = tests[start:start + TESTS_PER_PAGE]
+        pages[f"needs/tests/tests-{start // TESTS_PER_PAGE + 1:03d}.md"] = tests[start : start + TESTS_PER_PAGE]
     for start in range(0, len(milestones), MILESTONES_PER_PAGE):
-        pages[f"needs/milestones/milestones-{start // MILESTONES_PER_PAGE + 1:02d}.md"] = \
-            milestones[start:start + MILESTONES_PER_PAGE]
+        pages[f"needs/milestones/milestones-{start // MILESTONES_PER_PAGE + 1:02d}.md"] = milestones[
+            start : start + MILESTONES_PER_PAGE
+        ]
     edit_target = next(r.id for r in reqs if r.options["priority"] == "1b" and not r.options["status"])
     return Corpus(pages, results, edit_target)
 
@@ -224,8 +291,7 @@ def edit_priority(site: Path, need_id: str) -> str:
         old = re.search(r"^:priority: (\S+)$", tail, flags=re.M)
         assert old is not None, need_id
         new = "2" if old[1] == "1b" else "1b"
-        page.write_text(head + marker + tail[:old.start()] + f":priority: {new}" + tail[old.end():],
-                        encoding="utf-8")
+        page.write_text(head + marker + tail[: old.start()] + f":priority: {new}" + tail[old.end() :], encoding="utf-8")
         return new
     raise KeyError(need_id)
 
@@ -255,9 +321,19 @@ def timed(command: list[str], cwd: Path, log: Path) -> Run:
 
 
 def sphinx_html(site: Path, jobs: int = 1) -> list[str]:
-    """What `make html` runs (the launcher that skips interpreter teardown), for the plain site and the project alike."""
-    return [PYTHON, str(ROOT / "scripts" / "sphinx_build.py"), "-W", "--keep-going", "-q", "-b", "html",
-            *(["-j", str(jobs)] if jobs > 1 else []), ".", "_build/html"]
+    """What `make html` runs (the launcher that skips interpreter teardown), for the plain and project sites."""
+    return [
+        PYTHON,
+        str(ROOT / "scripts" / "sphinx_build.py"),
+        "-W",
+        "--keep-going",
+        "-q",
+        "-b",
+        "html",
+        *(["-j", str(jobs)] if jobs > 1 else []),
+        ".",
+        "_build/html",
+    ]
 
 
 def trace_diff_command(site: Path, base: str, head: str) -> list[str] | None:
@@ -269,8 +345,12 @@ def trace_diff_command(site: Path, base: str, head: str) -> list[str] | None:
 
 
 def _git(site: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", *args], cwd=site,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", *args],
+        cwd=site,
+        check=True,
+        capture_output=True,
+    )
 
 
 @dataclass
@@ -295,8 +375,12 @@ class Bench:
         yield "plain", lambda log: self._clean_build(self.plain, log)
         yield "full", lambda log: self._clean_build(self.project, log)
         yield "incremental", self._incremental
-        yield "check", lambda log: timed([PYTHON, str(ROOT / "scripts" / "check.py"), "--root", str(self.project)],
-                                         self.project, log)
+        yield (
+            "check",
+            lambda log: timed(
+                [PYTHON, str(ROOT / "scripts" / "check.py"), "--root", str(self.project)], self.project, log
+            ),
+        )
         yield "diff", self._diff
 
     def _clean_build(self, site: Path, log: Path, jobs: int = 1) -> Run:
@@ -321,9 +405,14 @@ class Bench:
 
 TIMED_STEPS = ("plain", "full", "incremental", "check", "diff")
 CHECK_REPORT = re.compile(r"\((\d+) needs, ([\d.]+) s\)")
-STEP_LABELS = {"plain": "(a) plain sphinx-needs HTML", "full": "(b) full build (`sphinx -W -b html`)",
-               "incremental": "(c) incremental, one priority edited", "check": "(d) `make check`",
-               "diff": "(e) trace diff HEAD~1 HEAD", "parallel": "(b) full build, `-j 2`"}
+STEP_LABELS = {
+    "plain": "(a) plain sphinx-needs HTML",
+    "full": "(b) full build (`sphinx -W -b html`)",
+    "incremental": "(c) incremental, one priority edited",
+    "check": "(d) `make check`",
+    "diff": "(e) trace diff HEAD~1 HEAD",
+    "parallel": "(b) full build, `-j 2`",
+}
 
 
 @dataclass
@@ -354,31 +443,44 @@ class Table:
             return " / ".join(cells)
 
         for size in sizes:
-            lines.append(f"N={size:,}: full/plain {ratio((size, 'full'), (size, 'plain'))} (target <= 1.10, stretch"
-                         f" 0.6); incremental/full {ratio((size, 'incremental'), (size, 'full'))} (target <= 0.25)")
+            lines.append(
+                f"N={size:,}: full/plain {ratio((size, 'full'), (size, 'plain'))} (target <= 1.10, stretch"
+                f" 0.6); incremental/full {ratio((size, 'incremental'), (size, 'full'))} (target <= 0.25)"
+            )
         if len(sizes) > 1:
             small, large = sizes[0], sizes[-1]
-            lines.append(f"make check {large:,}/{small:,}: {ratio((large, 'check'), (small, 'check'))}"
-                         f" for {large / small:.0f}x the needs (linear or better)")
-        peak = max((r.max_rss_mb for (_, step), runs in self.runs.items() if step == "full" for r in runs),
-                   default=None)
+            lines.append(
+                f"make check {large:,}/{small:,}: {ratio((large, 'check'), (small, 'check'))}"
+                f" for {large / small:.0f}x the needs (linear or better)"
+            )
+        peak = max(
+            (r.max_rss_mb for (_, step), runs in self.runs.items() if step == "full" for r in runs), default=None
+        )
         if peak is not None:
             lines.append(f"peak memory of a full build: {peak:.0f} MB (target < 1,500 MB)")
         return ["ratios are wall / CPU medians", *lines]
 
     def failures(self) -> list[str]:
-        return [f"N={size} {step}: exit {run.returncode}" for (size, step), runs in self.runs.items()
-                for run in runs if run.returncode != 0]
+        return [
+            f"N={size} {step}: exit {run.returncode}"
+            for (size, step), runs in self.runs.items()
+            for run in runs
+            if run.returncode != 0
+        ]
 
     def markdown(self) -> str:
-        rows = ["| N | step | median wall s | wall x (a) | median CPU s | CPU x (a) | peak MB | runs |",
-                "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        rows = [
+            "| N | step | median wall s | wall x (a) | median CPU s | CPU x (a) | peak MB | runs |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
         for (size, step), runs in self.runs.items():
             cells = [f"{size:,}", STEP_LABELS[step]]
             for cpu in (False, True):
                 seconds, plain = self.median(size, step, cpu), self.median(size, "plain", cpu)
-                cells += [f"{seconds:.2f}" if seconds is not None else "n/a",
-                          f"{seconds / plain:.2f}" if seconds is not None and plain else "n/a"]
+                cells += [
+                    f"{seconds:.2f}" if seconds is not None else "n/a",
+                    f"{seconds / plain:.2f}" if seconds is not None and plain else "n/a",
+                ]
             cells += [f"{max(r.max_rss_mb for r in runs):.0f}" if runs else "n/a", str(len(runs))]
             rows.append("| " + " | ".join(cells) + " |")
         return "\n".join(rows)
@@ -390,8 +492,17 @@ class Table:
             writer.writerow(("n", "step", "repeat", "seconds", "cpu_seconds", "max_rss_mb", "returncode"))
             for (size, step), runs in self.runs.items():
                 for number, run in enumerate(runs, 1):
-                    writer.writerow((size, step, number, f"{run.seconds:.3f}", f"{run.cpu_seconds:.3f}",
-                                     f"{run.max_rss_mb:.1f}", run.returncode))
+                    writer.writerow(
+                        (
+                            size,
+                            step,
+                            number,
+                            f"{run.seconds:.3f}",
+                            f"{run.cpu_seconds:.3f}",
+                            f"{run.max_rss_mb:.1f}",
+                            run.returncode,
+                        )
+                    )
 
 
 def _show_log(log: Path, lines: int = 30) -> None:
@@ -401,8 +512,11 @@ def _show_log(log: Path, lines: int = 30) -> None:
 
 def _record(table: Table, size: int, step: str, repeat: int, run: Run | None, work: Path) -> None:
     table.add(size, step, run)
-    shown = "n/a" if run is None else (f"{run.seconds:.2f} s ({run.cpu_seconds:.2f} s CPU), "
-                                       f"{run.max_rss_mb:.0f} MB, exit {run.returncode}")
+    shown = (
+        "n/a"
+        if run is None
+        else (f"{run.seconds:.2f} s ({run.cpu_seconds:.2f} s CPU), {run.max_rss_mb:.0f} MB, exit {run.returncode}")
+    )
     log = work / f"{step}-{repeat}.log"
     reported = CHECK_REPORT.search(log.read_text(encoding="utf-8")) if step == "check" and log.is_file() else None
     if reported:
@@ -417,8 +531,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smallest size only, one repeat (smoke test)")
     parser.add_argument("--sizes", default="1000,5000,10000", help="comma-separated corpus sizes")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each step per size (medians reported)")
-    parser.add_argument("--steps", default=",".join(TIMED_STEPS),
-                        help="comma-separated steps to time (incremental needs full)")
+    parser.add_argument(
+        "--steps", default=",".join(TIMED_STEPS), help="comma-separated steps to time (incremental needs full)"
+    )
     parser.add_argument("--parallel-at", type=int, default=5000, help="also time one `-j 2` build at this size")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "bench" / "results.csv", help="results CSV")
     parser.add_argument("--keep", action="store_true", help="keep the generated sites (path printed)")
@@ -447,8 +562,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     table.write_csv(args.out)
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores, load average now {load};"
-          f" results: {args.out}\n")
+    print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores, load average now {load}; results: {args.out}\n")
     print(table.markdown())
     print("\n" + "\n".join(f"- {line}" for line in table.targets()))
     for failure in table.failures():

@@ -43,4 +43,6 @@ if [ ! -x "$venv/bin/python" ] || ! suitable "$venv/bin/python"; then
   "$python" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements.lock"
+# The project itself, editable: the checkout's ext/dmtrace is what Sphinx, the scripts and pytest import.
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$here"
 touch "$venv/.installed"

@@ -7,13 +7,12 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from dmtrace.core.evaluation import evaluate, evaluate_results
+from dmtrace.core.reader import read_tree
+from dmtrace.core.report import format_violations, summary
+from dmtrace.core.settings import load_settings
 
-from ext.checker import evaluate, evaluate_results  # noqa: E402
-from ext.project import load_settings  # noqa: E402
-from ext.report import format_violations, summary  # noqa: E402
-from ext.sources import read_tree  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,8 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(root)
     tree = read_tree(root, settings.source_dirs)
     names = args.results if args.results is not None else settings.result_names()
-    evaluation = evaluate(tree.needs, tree.occurrences, evaluate_results(root, names),
-                          strict=args.strict or settings.strict, patterns=settings.id_patterns)
+    evaluation = evaluate(
+        tree.needs,
+        tree.occurrences,
+        evaluate_results(root, names),
+        strict=args.strict or settings.strict,
+        patterns=settings.id_patterns,
+    )
     for line in format_violations(evaluation.violations):
         print(line, file=sys.stderr)
     elapsed = time.perf_counter() - started

@@ -17,10 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from dmtrace.core.model import NEED_TYPES, PRIORITIES
 
-from ext.model import NEED_TYPES, PRIORITIES  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "rubin"
 
@@ -39,18 +38,42 @@ CAMPAIGN_SOURCE = "DMTR-412 LVV-P117 cycle LVV-R275"
 RESULT_WORDS = ("Passed", "Pass w/Deviation", "Failed", "Not Executed")
 # The campaign's Zephyr words in the VCD's vocabulary. "Initial Pass" is a pass the test team has not yet
 # confirmed: it counts as a pass with a reservation, and the original word is kept in the source column.
-CAMPAIGN_WORDS = {"Pass": "Passed", "Pass w/ Deviation": "Pass w/Deviation",
-                  "Initial Pass": "Pass w/Deviation", "Fail": "Failed", "Not Executed": "Not Executed"}
+CAMPAIGN_WORDS = {
+    "Pass": "Passed",
+    "Pass w/ Deviation": "Pass w/Deviation",
+    "Initial Pass": "Pass w/Deviation",
+    "Fail": "Failed",
+    "Not Executed": "Not Executed",
+}
 VE_STATUSES = ("Not Covered", "Covered", "In Verification", "Verified", "Monitoring", "Descoped")
 PRIORITIES_2019 = (*PRIORITIES, "absent", "unset")
-MONTHS = {name: number for number, name in enumerate(
-    ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-     "November", "December"), start=1)}
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
+        start=1,
+    )
+}
 # Milestones whose definition names the priorities they need: shown on the site from the priority field,
 # so the importer adds no per-requirement `milestone` link (the data has none).
 NEEDED_BY_PRIORITY = {"LDM-503-19a": "1a", "LDM-503-19": "1a and 1b"}
-CAMPAIGN_PLAN = {"LDM-503-19a": "Verification campaign: test plan LVV-P117, test cycle LVV-R275 (DMTR-412); "
-                                "its executions are in `results/campaign_results.csv`."}
+CAMPAIGN_PLAN = {
+    "LDM-503-19a": "Verification campaign: test plan LVV-P117, test cycle LVV-R275 (DMTR-412); "
+    "its executions are in `results/campaign_results.csv`."
+}
 # Roll-up verification elements: no test case of their own, verified through their requirement's children.
 ROLL_UPS = {"DMS-REQ-0155-V-01", "DMS-REQ-0156-V-01"}
 
@@ -65,8 +88,10 @@ OSS_ID = re.compile(r"^(OSS|LSR)-REQ-\d{4}$")
 MILESTONE_ID = re.compile(NEED_TYPES["milestone"].id_pattern)
 PMCS_MONTH = re.compile(r"^(?P<month>[A-Z][a-z]+) (?P<year>\d{4})$")
 LATEX_QUOTES = re.compile(r"``(.*?)''")
-GENERATED_NOTE = ("Generated once by `scripts/import_rubin.py` from the Rubin reference data; "
-                  "this file is now the source of truth: edit it here.")
+GENERATED_NOTE = (
+    "Generated once by `scripts/import_rubin.py` from the Rubin reference data; "
+    "this file is now the source of truth: edit it here."
+)
 
 
 class RowError(Exception):
@@ -110,8 +135,7 @@ def read_table(data: Path, name: str, columns: tuple[str, ...]) -> Table:
     return Table(label, rows)
 
 
-def _check(table: Table, line: int, row: dict[str, str], column: str, ok: Callable[[str], bool],
-           expected: str) -> str:
+def _check(table: Table, line: int, row: dict[str, str], column: str, ok: Callable[[str], bool], expected: str) -> str:
     value = row[column]
     if not ok(value):
         shown = repr(value) if value else "empty"
@@ -139,6 +163,7 @@ def _title(table: Table, line: int, column: str, value: str) -> str:
 
 
 # ---- the records ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Requirement:
@@ -232,10 +257,25 @@ class Catalogue:
 
 # ---- reading and validating ----------------------------------------------------------------------------------
 
+
 def read_requirements(data: Path) -> dict[str, Requirement]:
-    table = read_table(data, REQUIREMENTS_CSV, ("id", "title", "priority", "parent", "status", "section",
-                                                "derived_from_dms", "derived_from_upstream", "lcrs",
-                                                "priority_lse61_2019", "deleted_in_2019"))
+    table = read_table(
+        data,
+        REQUIREMENTS_CSV,
+        (
+            "id",
+            "title",
+            "priority",
+            "parent",
+            "status",
+            "section",
+            "derived_from_dms",
+            "derived_from_upstream",
+            "lcrs",
+            "priority_lse61_2019",
+            "deleted_in_2019",
+        ),
+    )
     found: dict[str, Requirement] = {}
     for line, row in table.rows:
         req_id = _check(table, line, row, "id", REQ_ID.match, "a DMS-REQ-NNNN id")
@@ -253,18 +293,28 @@ def read_requirements(data: Path) -> dict[str, Requirement]:
             if not LCR.match(lcr):
                 raise table.error(line, "lcrs", f"{lcr!r} is not Added:/Updated:/Descoped:LCR-NNNN")
         found[req_id] = Requirement(
-            id=req_id, title=title,
-            priority=_check(table, line, row, "priority", PRIORITIES.__contains__,
-                            f"a priority ({', '.join(PRIORITIES)})"),
+            id=req_id,
+            title=title,
+            priority=_check(
+                table, line, row, "priority", PRIORITIES.__contains__, f"a priority ({', '.join(PRIORITIES)})"
+            ),
             parent=row["parent"],
             status=_check(table, line, row, "status", ("active", "descoped").__contains__, "active or descoped"),
             section=_check(table, line, row, "section", SECTION.match, "a section number like 1.2.3"),
-            derived_dms=_list(row["derived_from_dms"]), derived_upstream=_list(row["derived_from_upstream"]),
+            derived_dms=_list(row["derived_from_dms"]),
+            derived_upstream=_list(row["derived_from_upstream"]),
             lcrs=_list(row["lcrs"]),
-            priority_2019=_check(table, line, row, "priority_lse61_2019", PRIORITIES_2019.__contains__,
-                                 f"one of {', '.join(PRIORITIES_2019)}"),
-            deleted_in_2019=_check(table, line, row, "deleted_in_2019", ("", "yes").__contains__,
-                                   "empty or yes") == "yes")
+            priority_2019=_check(
+                table,
+                line,
+                row,
+                "priority_lse61_2019",
+                PRIORITIES_2019.__contains__,
+                f"one of {', '.join(PRIORITIES_2019)}",
+            ),
+            deleted_in_2019=_check(table, line, row, "deleted_in_2019", ("", "yes").__contains__, "empty or yes")
+            == "yes",
+        )
     for line, row in table.rows:
         if row["parent"] and row["parent"] not in found:
             raise table.error(line, "parent", f"{row['parent']} is not a requirement in this file")
@@ -272,64 +322,122 @@ def read_requirements(data: Path) -> dict[str, Requirement]:
 
 
 def read_elements(data: Path, requirements: dict[str, Requirement]) -> dict[str, Element]:
-    table = read_table(data, ELEMENTS_CSV, ("ve_key", "ve_id", "requirement", "ve_title", "priority",
-                                            "status_2024_10_29", "status_2025_07_16"))
+    table = read_table(
+        data,
+        ELEMENTS_CSV,
+        ("ve_key", "ve_id", "requirement", "ve_title", "priority", "status_2024_10_29", "status_2025_07_16"),
+    )
     by_key: dict[str, Element] = {}
     seen_ids: set[str] = set()
     for line, row in table.rows:
         key = _check(table, line, row, "ve_key", JIRA_VE.match, "a Jira key LVV-N")
-        req_id = _check(table, line, row, "requirement", requirements.__contains__, "a requirement in "
-                        + REQUIREMENTS_CSV)
-        ve_id = _check(table, line, row, "ve_id", lambda v: bool((m := VE_ID.match(v)) and m["req"] == req_id),
-                       f"a verification element id {req_id}-V-NN")
+        req_id = _check(
+            table, line, row, "requirement", requirements.__contains__, "a requirement in " + REQUIREMENTS_CSV
+        )
+        ve_id = _check(
+            table,
+            line,
+            row,
+            "ve_id",
+            lambda v, req_id=req_id: bool((m := VE_ID.match(v)) and m["req"] == req_id),
+            f"a verification element id {req_id}-V-NN",
+        )
         if key in by_key or ve_id in seen_ids:
             raise table.error(line, "ve_key" if key in by_key else "ve_id", "appears twice")
         seen_ids.add(ve_id)
-        priority = _check(table, line, row, "priority", ("", *PRIORITIES).__contains__,
-                          f"a priority ({', '.join(PRIORITIES)}) or empty")
+        priority = _check(
+            table,
+            line,
+            row,
+            "priority",
+            ("", *PRIORITIES).__contains__,
+            f"a priority ({', '.join(PRIORITIES)}) or empty",
+        )
         element = Element(
-            key=key, id=ve_id, requirement=req_id,
+            key=key,
+            id=ve_id,
+            requirement=req_id,
             title=_title(table, line, "ve_title", _check(table, line, row, "ve_title", bool, "a title")),
             # No priority in Jira (one descoped element): it inherits its requirement's, so that every
             # sub-requirement has the priority the rules read.
-            priority=priority or requirements[req_id].priority, priority_inherited=not priority,
-            status=_check(table, line, row, "status_2025_07_16", VE_STATUSES.__contains__,
-                          f"a VE status ({', '.join(VE_STATUSES)})"),
-            status_2024=_check(table, line, row, "status_2024_10_29", ("", *VE_STATUSES).__contains__,
-                               "a VE status or empty"))
+            priority=priority or requirements[req_id].priority,
+            priority_inherited=not priority,
+            status=_check(
+                table,
+                line,
+                row,
+                "status_2025_07_16",
+                VE_STATUSES.__contains__,
+                f"a VE status ({', '.join(VE_STATUSES)})",
+            ),
+            status_2024=_check(
+                table, line, row, "status_2024_10_29", ("", *VE_STATUSES).__contains__, "a VE status or empty"
+            ),
+        )
         by_key[key] = element
         requirements[req_id].elements.append(element)
     return by_key
 
 
-def read_vcd(data: Path, requirements: dict[str, Requirement], by_key: dict[str, Element],
-             tests: dict[str, TestCase]) -> None:
-    table = read_table(data, VCD_CSV, ("requirement", "req_priority", "verification_element", "ve_priority",
-                                       "test_case", "test_spec", "last_run", "last_status"))
+def read_vcd(
+    data: Path, requirements: dict[str, Requirement], by_key: dict[str, Element], tests: dict[str, TestCase]
+) -> None:
+    table = read_table(
+        data,
+        VCD_CSV,
+        (
+            "requirement",
+            "req_priority",
+            "verification_element",
+            "ve_priority",
+            "test_case",
+            "test_spec",
+            "last_run",
+            "last_status",
+        ),
+    )
     for line, row in table.rows:
-        req_id = _check(table, line, row, "requirement", requirements.__contains__,
-                        "a requirement in " + REQUIREMENTS_CSV)
-        requirements[req_id].vcd_priority = _check(table, line, row, "req_priority", ("", *PRIORITIES).__contains__,
-                                                   f"a priority ({', '.join(PRIORITIES)}) or empty")
-        key = _check(table, line, row, "verification_element", by_key.__contains__,
-                     "a verification element key in " + ELEMENTS_CSV)
+        req_id = _check(
+            table, line, row, "requirement", requirements.__contains__, "a requirement in " + REQUIREMENTS_CSV
+        )
+        requirements[req_id].vcd_priority = _check(
+            table,
+            line,
+            row,
+            "req_priority",
+            ("", *PRIORITIES).__contains__,
+            f"a priority ({', '.join(PRIORITIES)}) or empty",
+        )
+        key = _check(
+            table,
+            line,
+            row,
+            "verification_element",
+            by_key.__contains__,
+            "a verification element key in " + ELEMENTS_CSV,
+        )
         if by_key[key].requirement != req_id:
-            raise table.error(line, "verification_element", f"{key} belongs to {by_key[key].requirement}, "
-                                                            f"not {req_id}")
-        by_key[key].vcd_priority = _check(table, line, row, "ve_priority", ("", *PRIORITIES).__contains__,
-                                          f"a priority ({', '.join(PRIORITIES)}) or empty")
+            raise table.error(line, "verification_element", f"{key} belongs to {by_key[key].requirement}, not {req_id}")
+        by_key[key].vcd_priority = _check(
+            table,
+            line,
+            row,
+            "ve_priority",
+            ("", *PRIORITIES).__contains__,
+            f"a priority ({', '.join(PRIORITIES)}) or empty",
+        )
         if not row["test_case"]:
             if row["last_run"] or row["last_status"]:
                 raise table.error(line, "test_case", "empty, but the row has a last run")
             continue
         test_id = _check(table, line, row, "test_case", TEST_ID.match, "a test case id LVV-TN")
         last_run = _check(table, line, row, "last_run", lambda v: not v or _is_date(v), "an ISO date or empty")
-        status = _check(table, line, row, "last_status", RESULT_WORDS.__contains__,
-                        f"a result ({', '.join(RESULT_WORDS)})")
+        status = _check(
+            table, line, row, "last_status", RESULT_WORDS.__contains__, f"a result ({', '.join(RESULT_WORDS)})"
+        )
         test = tests.setdefault(test_id, TestCase(test_id))
         if test.in_vcd and (test.last_run, test.last_status, test.spec) != (last_run, status, row["test_spec"]):
-            raise table.error(line, "last_run", f"{test_id} has another last run, status or spec on an "
-                                                f"earlier row")
+            raise table.error(line, "last_run", f"{test_id} has another last run, status or spec on an earlier row")
         test.in_vcd, test.last_run, test.last_status, test.spec = True, last_run, status, row["test_spec"]
         test.verifies.add(by_key[key].id)
 
@@ -349,11 +457,21 @@ def read_campaign(data: Path, tests: dict[str, TestCase]) -> list[CampaignRun]:
     runs: list[CampaignRun] = []
     for line, row in table.rows:
         test_id = _check(table, line, row, "test_case", TEST_ID.match, "a test case id LVV-TN")
-        word = _check(table, line, row, "execution_status", CAMPAIGN_WORDS.__contains__,
-                      f"an execution status ({', '.join(CAMPAIGN_WORDS)})")
-        run = CampaignRun(test_id, _title(table, line, "title", row["title"]),
-                          _check(table, line, row, "execution", EXECUTION_ID.match, "an execution key LVV-EN"),
-                          CAMPAIGN_WORDS[word], word)
+        word = _check(
+            table,
+            line,
+            row,
+            "execution_status",
+            CAMPAIGN_WORDS.__contains__,
+            f"an execution status ({', '.join(CAMPAIGN_WORDS)})",
+        )
+        run = CampaignRun(
+            test_id,
+            _title(table, line, "title", row["title"]),
+            _check(table, line, row, "execution", EXECUTION_ID.match, "an execution key LVV-EN"),
+            CAMPAIGN_WORDS[word],
+            word,
+        )
         test = tests.setdefault(test_id, TestCase(test_id))
         test.title = test.title or run.title
         runs.append(run)
@@ -361,27 +479,50 @@ def read_campaign(data: Path, tests: dict[str, TestCase]) -> list[CampaignRun]:
 
 
 def read_milestones(data: Path) -> dict[str, Milestone]:
-    table = read_table(data, MILESTONES_CSV, ("id", "name", "due_date", "due_date_pmcs_2024_02", "completed_date",
-                                              "level", "wbs", "category", "predecessors", "successors", "jira",
-                                              "jira_testplan", "test_spec", "actual_public_date", "note"))
+    table = read_table(
+        data,
+        MILESTONES_CSV,
+        (
+            "id",
+            "name",
+            "due_date",
+            "due_date_pmcs_2024_02",
+            "completed_date",
+            "level",
+            "wbs",
+            "category",
+            "predecessors",
+            "successors",
+            "jira",
+            "jira_testplan",
+            "test_spec",
+            "actual_public_date",
+            "note",
+        ),
+    )
     found: dict[str, Milestone] = {}
     optional_date = (lambda v: not v or _is_date(v), "an ISO date or empty")
     for line, row in table.rows:
-        ms_id = _check(table, line, row, "id", MILESTONE_ID.match,
-                       f"a milestone id (pattern {MILESTONE_ID.pattern})")
+        ms_id = _check(table, line, row, "id", MILESTONE_ID.match, f"a milestone id (pattern {MILESTONE_ID.pattern})")
         if ms_id in found:
             raise table.error(line, "id", f"{ms_id} appears twice")
         found[ms_id] = Milestone(
-            id=ms_id, name=_title(table, line, "name", _check(table, line, row, "name", bool, "a name")),
+            id=ms_id,
+            name=_title(table, line, "name", _check(table, line, row, "name", bool, "a name")),
             due=_check(table, line, row, "due_date", _is_date, "an ISO date"),
             due_2024_02=_check(table, line, row, "due_date_pmcs_2024_02", *optional_date),
             completed=_check(table, line, row, "completed_date", *optional_date),
             level=_check(table, line, row, "level", lambda v: not v or v.isdigit(), "a number or empty"),
-            wbs=row["wbs"], category=row["category"],
-            predecessors=_list(row["predecessors"]), successors=_list(row["successors"]),
-            jira=row["jira"], jira_testplan=row["jira_testplan"], test_spec=row["test_spec"],
+            wbs=row["wbs"],
+            category=row["category"],
+            predecessors=_list(row["predecessors"]),
+            successors=_list(row["successors"]),
+            jira=row["jira"],
+            jira_testplan=row["jira_testplan"],
+            test_spec=row["test_spec"],
             actual_public_date=_check(table, line, row, "actual_public_date", *optional_date),
-            note=row["note"])
+            note=row["note"],
+        )
     return found
 
 
@@ -424,6 +565,7 @@ def read_catalogue(data: Path) -> Catalogue:
 
 # ---- writing -------------------------------------------------------------------------------------------------
 
+
 def directive(kind: str, title: str, options: list[tuple[str, str]], body: list[str]) -> str:
     lines = [f"```{{{kind}}} {title}"]
     lines += [f":{key}: {value}" for key, value in options if value]
@@ -454,8 +596,10 @@ def requirement_block(req: Requirement, catalogue: Catalogue) -> str:
     body: list[str] = []
     refines = _refines(req, catalogue)
     if refines != req.parent:
-        body.append(f"Nested under {{need}}`{req.parent}` in LSE-61; it refines that requirement's roll-up "
-                    f"verification element {{need}}`{refines}`, which is verified through its children.")
+        body.append(
+            f"Nested under {{need}}`{req.parent}` in LSE-61; it refines that requirement's roll-up "
+            f"verification element {{need}}`{refines}`, which is verified through its children."
+        )
     if req.derived_dms:
         body.append("Derived from: " + ", ".join(need_ref(i, catalogue.requirements) for i in req.derived_dms) + ".")
     if req.derived_upstream:
@@ -466,28 +610,42 @@ def requirement_block(req: Requirement, catalogue: Catalogue) -> str:
         body.append("Listed under Deleted Requirements in the 2019 LSE-61 export.")
     if not req.elements:
         body.append("No verification element in Jira.")
-    options = [("id", req.id), ("priority", req.priority),
-               ("status", "descoped" if req.status == "descoped" else ""), ("section", req.section),
-               ("priority_2019", req.priority_2019), ("lcrs", "; ".join(req.lcrs)), ("refines", refines)]
+    options = [
+        ("id", req.id),
+        ("priority", req.priority),
+        ("status", "descoped" if req.status == "descoped" else ""),
+        ("section", req.section),
+        ("priority_2019", req.priority_2019),
+        ("lcrs", "; ".join(req.lcrs)),
+        ("refines", refines),
+    ]
     return directive("req", req.title, options, _paragraphs(body))
 
 
 def element_block(element: Element, catalogue: Catalogue) -> str:
     body: list[str] = []
     if element.priority_inherited:
-        body.append(f"No priority in the Jira export: it inherits {element.priority} from "
-                    f"{{need}}`{element.requirement}`.")
+        body.append(
+            f"No priority in the Jira export: it inherits {element.priority} from {{need}}`{element.requirement}`."
+        )
     if element.id in ROLL_UPS:
         children = sorted(r.id for r in catalogue.requirements.values() if r.parent == element.requirement)
-        body.append("Roll-up: no test case of its own (LDM-692 VCD). It is verified through the child "
-                    "requirements " + ", ".join(f"{{need}}`{c}`" for c in children) + ", which refine it.")
+        body.append(
+            "Roll-up: no test case of its own (LDM-692 VCD). It is verified through the child "
+            "requirements " + ", ".join(f"{{need}}`{c}`" for c in children) + ", which refine it."
+        )
     if element.vcd_priority and element.vcd_priority != element.priority:
         body.append(f"Priority in the LDM-692 VCD: {element.vcd_priority}.")
     if element.status_2024 and element.status_2024 != element.status:
         body.append(f"Jira status on 2024-10-29: {element.status_2024}.")
-    options = [("id", element.id), ("priority", element.priority),
-               ("status", "descoped" if element.status == "Descoped" else ""), ("refines", element.requirement),
-               ("jira", element.key), ("ve_status", element.status)]
+    options = [
+        ("id", element.id),
+        ("priority", element.priority),
+        ("status", "descoped" if element.status == "Descoped" else ""),
+        ("refines", element.requirement),
+        ("jira", element.key),
+        ("ve_status", element.status),
+    ]
     return directive("subreq", element.title, options, _paragraphs(body))
 
 
@@ -514,9 +672,11 @@ def milestone_block(ms: Milestone, catalogue: Catalogue) -> str:
     alias, note = _aliases(ms.note)
     body: list[str] = []
     if ms.id in NEEDED_BY_PRIORITY:
-        body.append(f"Needed by every active requirement and verification element of priority "
-                    f"{NEEDED_BY_PRIORITY[ms.id]}, by definition (the milestone's name); the requirements "
-                    f"carry no per-item milestone link.")
+        body.append(
+            f"Needed by every active requirement and verification element of priority "
+            f"{NEEDED_BY_PRIORITY[ms.id]}, by definition (the milestone's name); the requirements "
+            f"carry no per-item milestone link."
+        )
     if ms.id in CAMPAIGN_PLAN:
         body.append(CAMPAIGN_PLAN[ms.id])
     outside_before = [p for p in ms.predecessors if p not in known]
@@ -531,16 +691,26 @@ def milestone_block(ms: Milestone, catalogue: Catalogue) -> str:
         body.append(f"Actual date (public record, outside PMCS): {ms.actual_public_date}.")
     if note:
         body.append(f"Note: {note}")
-    tracking = [f"{label} {value}" for label, value in (("Jira", ms.jira), ("test plan", ms.jira_testplan),
-                                                        ("test specification", ms.test_spec)) if value]
+    tracking = [
+        f"{label} {value}"
+        for label, value in (("Jira", ms.jira), ("test plan", ms.jira_testplan), ("test specification", ms.test_spec))
+        if value
+    ]
     if tracking:
         body.append("; ".join(tracking) + ".")
     completed = ms.completed or ms.completed_in_history
     if completed and not ms.completed:
         body.append("Completed according to the PMCS history (milestone_history.csv).")
-    options = [("id", ms.id), ("due", ms.due), ("completed", completed), ("level", ms.level), ("wbs", ms.wbs),
-               ("after", ", ".join(p for p in ms.predecessors if p in known)),
-               ("forecast", " ".join(f"{month}={due}" for month, due in ms.forecast)), ("aliases", alias)]
+    options = [
+        ("id", ms.id),
+        ("due", ms.due),
+        ("completed", completed),
+        ("level", ms.level),
+        ("wbs", ms.wbs),
+        ("after", ", ".join(p for p in ms.predecessors if p in known)),
+        ("forecast", " ".join(f"{month}={due}" for month, due in ms.forecast)),
+        ("aliases", alias),
+    ]
     return directive("milestone", ms.name, options, _paragraphs(body))
 
 
@@ -562,13 +732,17 @@ def requirement_pages(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
             blocks.append(requirement_block(req, catalogue))
             blocks += [element_block(e, catalogue) for e in req.elements]
         number = ".".join(map(str, area))
-        intro = [f"Requirements of LSE-61 section {number} (rel10.2.1), in section order, each followed by its "
-                 "verification elements (Jira LVV), which refine it."]
+        intro = [
+            f"Requirements of LSE-61 section {number} (rel10.2.1), in section order, each followed by its "
+            "verification elements (Jira LVV), which refine it."
+        ]
         if any(e.id in ROLL_UPS for r in reqs for e in r.elements):
             intro.append("")
-            intro.append("DMS-REQ-0155 and DMS-REQ-0156 are roll-ups: their verification elements have no test "
-                         "case and are verified through the child requirements, which refine those elements; "
-                         "the requirements are therefore traced by children.")
+            intro.append(
+                "DMS-REQ-0155 and DMS-REQ-0156 are roll-ups: their verification elements have no test "
+                "case and are verified through the child requirements, which refine those elements; "
+                "the requirements are therefore traced by children."
+            )
         yield f"needs/requirements/section-{area[0]}-{area[1]}.md", page(f"LSE-61 section {number}", intro, blocks)
 
 
@@ -579,21 +753,33 @@ def test_pages(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
     for thousand in sorted(groups):
         tests = sorted(groups[thousand], key=lambda t: t.number)
         low, high = max(thousand * 1000, 1), thousand * 1000 + 999
-        intro = ["Test cases of the DM acceptance test specification (LDM-639) and the verification control "
-                 "document (LDM-692), with the verification elements each verifies. Last results are in "
-                 "`results/campaign_results.csv`."]
-        yield (f"needs/tests/lvv-t{thousand * 1000:04d}.md",
-               page(f"Test cases LVV-T{low} to LVV-T{high}", intro, [test_block(t) for t in tests]))
+        intro = [
+            "Test cases of the DM acceptance test specification (LDM-639) and the verification control "
+            "document (LDM-692), with the verification elements each verifies. Last results are in "
+            "`results/campaign_results.csv`."
+        ]
+        yield (
+            f"needs/tests/lvv-t{thousand * 1000:04d}.md",
+            page(f"Test cases LVV-T{low} to LVV-T{high}", intro, [test_block(t) for t in tests]),
+        )
 
 
 MILESTONE_PAGES = (
-    ("ldm-503", "DM test milestones (LDM-503)", "DM (LDM-503 test milestone)",
-     "Due dates are the PMCS December 2023 baseline; for completed milestones the baseline moved, so trust "
-     "the completion date."),
+    (
+        "ldm-503",
+        "DM test milestones (LDM-503)",
+        "DM (LDM-503 test milestone)",
+        "Due dates are the PMCS December 2023 baseline; for completed milestones the baseline moved, so trust "
+        "the completion date.",
+    ),
     ("dm-other", "Other DM milestones", "DM (other)", "Due dates from PMCS December 2023."),
-    ("project", "Project milestones", "Project (PMCS)",
-     "Due dates are the PMCS October 2023 forecasts (the month of the DM-SST meeting); the forecast history "
-     "lists every PMCS snapshot. Aliases are the names the meeting minutes use."),
+    (
+        "project",
+        "Project milestones",
+        "Project (PMCS)",
+        "Due dates are the PMCS October 2023 forecasts (the month of the DM-SST meeting); the forecast history "
+        "lists every PMCS snapshot. Aliases are the names the meeting minutes use.",
+    ),
 )
 
 
@@ -613,8 +799,7 @@ def milestone_pages(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
 
 def results_csv(catalogue: Catalogue) -> str:
     """One row per VCD test case, plus each campaign execution whose outcome the VCD does not show."""
-    rows = [(t.number, 0, t.id, t.last_run, t.last_status, VCD_SOURCE)
-            for t in catalogue.tests.values() if t.in_vcd]
+    rows = [(t.number, 0, t.id, t.last_run, t.last_status, VCD_SOURCE) for t in catalogue.tests.values() if t.in_vcd]
     for run in catalogue.campaign:
         test = catalogue.tests[run.test_case]
         if test.in_vcd and test.last_status == run.status:
@@ -636,8 +821,11 @@ def render(catalogue: Catalogue) -> dict[str, str]:
 
 def write(files: dict[str, str], out: Path, force: bool) -> list[str]:
     """Writes the files; an existing file with other content is an author's edit and is kept unless forced."""
-    edited = [name for name, text in files.items()
-              if (out / name).is_file() and (out / name).read_text(encoding="utf-8") != text]
+    edited = [
+        name
+        for name, text in files.items()
+        if (out / name).is_file() and (out / name).read_text(encoding="utf-8") != text
+    ]
     if edited and not force:
         return edited
     for name, text in files.items():
@@ -661,11 +849,16 @@ def main(argv: list[str] | None = None) -> int:
     files = render(catalogue)
     edited = write(files, args.out, args.force)
     if edited:
-        print(f"{args.out / edited[0]}: differs from the import (edited since?); not overwritten "
-              f"({len(edited)} file(s)); use --force to replace", file=sys.stderr)
+        print(
+            f"{args.out / edited[0]}: differs from the import (edited since?); not overwritten "
+            f"({len(edited)} file(s)); use --force to replace",
+            file=sys.stderr,
+        )
         return 1
-    print(f"{len(catalogue.requirements)} requirements, {len(catalogue.elements)} verification elements, "
-          f"{len(catalogue.tests)} test cases, {len(catalogue.milestones)} milestones -> {len(files)} files")
+    print(
+        f"{len(catalogue.requirements)} requirements, {len(catalogue.elements)} verification elements, "
+        f"{len(catalogue.tests)} test cases, {len(catalogue.milestones)} milestones -> {len(files)} files"
+    )
     return 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +10,9 @@ from pathlib import Path
 import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from dmtrace.core.settings import load_settings
 
-from ext.project import load_settings  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 JUNIT = "_build/results/pytest.xml"
 NO_TESTS_COLLECTED = 5  # pytest.ExitCode.NO_TESTS_COLLECTED
@@ -41,18 +39,31 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root.resolve()
     junit = root / JUNIT
     junit.unlink(missing_ok=True)  # a stale file must not pass for this run's results
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
-    tests = subprocess.run([sys.executable, "-m", "pytest", "tests", f"--junitxml={JUNIT}", *pytest_args],
-                           cwd=root, env=env, check=False)
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests", f"--junitxml={JUNIT}", *pytest_args], cwd=root, check=False
+    )
     # The site is built whatever pytest said: failing results are exactly what it must show.
     results = ",".join([*load_settings(root).results, JUNIT])
-    site = subprocess.run([sys.executable, str(ROOT / "scripts" / "sphinx_build.py"), "-W", "--keep-going", "-b", "html",
-                           "-D", f"trace_results={results}", ".", "_build/html"], cwd=root, env=env, check=False)
+    site = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "sphinx_build.py"),
+            "-W",
+            "--keep-going",
+            "-b",
+            "html",
+            "-D",
+            f"trace_results={results}",
+            ".",
+            "_build/html",
+        ],
+        cwd=root,
+        check=False,
+    )
 
     print()
-    print(f"site: {'built' if site.returncode == 0 else 'FAILED'} with results {results} "
-          f"(exit {site.returncode})")
+    print(f"site: {'built' if site.returncode == 0 else 'FAILED'} with results {results} (exit {site.returncode})")
     print(pytest_summary(junit, tests.returncode))
     return 0 if tests.returncode == 0 and site.returncode == 0 else 1
 

@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-if str(Path(__file__).resolve().parent.parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.support import PYTHON, REPO, Run, check, exported_needs, run, sphinx_build, write_site  # noqa: E402
-
-
-
-def _plugin_installed() -> bool:
-    """True when pip installed the project: its pytest11 entry point then loads the plugin already."""
-    return any(ep.value == "ext.pytest_plugin" for ep in entry_points(group="pytest11"))
-
-
-# Registering it a second time, under its module name, would make pytest refuse to start.
-pytest_plugins = [] if _plugin_installed() else ["ext.pytest_plugin"]
+from tests.support import PYTHON, REPO, Run, check, exported_needs, run, sphinx_build, write_site
 
 PYTEST_INI = """\
 [pytest]
-addopts = -p ext.pytest_plugin -p no:cacheprovider --strict-markers
+addopts = -p no:cacheprovider --strict-markers
 junit_family = xunit2
 """
-# Child processes import the project (its plugin, its extension) from the repository.
-IMPORTABLE = {"PYTHONPATH": str(REPO)}
 
 
 @dataclass
@@ -48,14 +31,15 @@ class Site:
         path.write_text(textwrap.dedent(text), encoding="utf-8")
         return path
 
-    def configure(self, results: list[str] | None = None, patterns: dict[str, list[str]] | None = None,
-                  strict: bool = False) -> None:
+    def configure(
+        self, results: list[str] | None = None, patterns: dict[str, list[str]] | None = None, strict: bool = False
+    ) -> None:
         write_site(self.root, {}, results)
         with (self.root / "conf.py").open("a", encoding="utf-8") as conf:
             conf.write(f"trace_id_patterns = {patterns or {}!r}\ntrace_strict = {strict!r}\n")
 
     def run(self, *args: str) -> Run:
-        return run([PYTHON, *args], self.root, IMPORTABLE)
+        return run([PYTHON, *args], self.root)
 
     def check(self, *args: str) -> Run:
         """`make check`: scripts/check.py on this site."""
@@ -82,8 +66,17 @@ class Site:
                 (self.root / name).symlink_to(REPO / name)
         venv = Path(PYTHON).parent.parent
         # -o: the virtualenv counts as installed; a test must never run the bootstrap.
-        command = ["make", "--no-print-directory", "-f", str(REPO / "Makefile"), "-o", f"{venv}/.installed",
-                   target, f"VENV={venv}", *(f"{key}={value}" for key, value in variables.items())]
+        command = [
+            "make",
+            "--no-print-directory",
+            "-f",
+            str(REPO / "Makefile"),
+            "-o",
+            f"{venv}/.installed",
+            target,
+            f"VENV={venv}",
+            *(f"{key}={value}" for key, value in variables.items()),
+        ]
         return run(command, self.root)
 
     def needs(self) -> dict[str, dict[str, Any]]:
@@ -112,7 +105,8 @@ def site_factory(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Si
 @pytest.fixture(scope="session")
 def published_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The publishing fixture site (tests/publish_site.py) built once per run; the tests using it only read it."""
-    from publish_site import build, write_site as write_publish_site
+    from tests.publish_site import build
+    from tests.publish_site import write_site as write_publish_site
 
     root = write_publish_site(tmp_path_factory.mktemp("published") / "site")
     build(root)

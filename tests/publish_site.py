@@ -45,11 +45,19 @@ TESTS = [
     Item("LVV-T5", "test", "Query the catalog", {"verifies": "DMS-REQ-0006"}),
 ]
 MILESTONES = [
-    Item("LDM-503-11", "milestone", "Science platform integration test",
-         {"due": "2026-06-30", "completed": "2026-07-15"}),
-    Item("LDM-503-19a", "milestone", "All P1a DM requirements verified",
-         {"due": "2025-02-12", "after": "LDM-503-11",
-          "forecast": "2023-10=2025-01-27 2023-12=2025-02-12 2024-02=2024-11-01"}),
+    Item(
+        "LDM-503-11", "milestone", "Science platform integration test", {"due": "2026-06-30", "completed": "2026-07-15"}
+    ),
+    Item(
+        "LDM-503-19a",
+        "milestone",
+        "All P1a DM requirements verified",
+        {
+            "due": "2025-02-12",
+            "after": "LDM-503-11",
+            "forecast": "2023-10=2025-01-27 2023-12=2025-02-12 2024-02=2024-11-01",
+        },
+    ),
     Item("LDM-503-20", "milestone", SCRIPT_MILESTONE, {"due": "2027-03", "after": "LDM-503-19a"}),
 ]
 # test case -> (last run, observatory status word)
@@ -61,12 +69,10 @@ RESULTS = {
 }
 
 CONF = f"""
-import sys
-sys.path.insert(0, {str(REPO)!r})
-from ext.model import sphinx_needs_config
+from dmtrace.core.model import sphinx_needs_config
 project = "Publishing fixture"
 root_doc = "docs/index"
-extensions = ["myst_parser", "sphinx_needs", "ext"]
+extensions = ["myst_parser", "sphinx_needs", "dmtrace"]
 myst_enable_extensions = ["colon_fence"]
 exclude_patterns = ["_build"]
 globals().update(sphinx_needs_config())
@@ -120,8 +126,12 @@ def write_site(root: Path) -> Path:
 def build(root: Path, out: Path | None = None, *extra: str) -> subprocess.CompletedProcess[str]:
     """Builds the site warning-free (-W) and fails the calling test with Sphinx's output otherwise."""
     out = out or root / "_build" / "html"
-    run = subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", *extra, str(root), str(out)],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", *extra, str(root), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     return run
 
@@ -202,9 +212,13 @@ def expected_verification(item_id: str) -> str:
         if any(w in BROKEN_WORDS for w in words):
             return "failing"
         return "partially run" if any(w in PASSING_WORDS for w in words) else "not run"
-    children = [i for i in REQUIREMENTS if i.options.get("refines") == item_id
-                and i.options.get("status") != "descoped"
-                and RANK[i.options["priority"]] <= RANK[item.options["priority"]]]
+    children = [
+        i
+        for i in REQUIREMENTS
+        if i.options.get("refines") == item_id
+        and i.options.get("status") != "descoped"
+        and RANK[i.options["priority"]] <= RANK[item.options["priority"]]
+    ]
     states = [expected_verification(c.id) for c in children]
     if not states or "untraced" in states:
         return "untraced"
@@ -219,6 +233,9 @@ def expected_milestone_items(milestone_id: str) -> list[str]:
     """Linked requirements, plus every active P1a item for the 'All P1a ...' milestone."""
     title = next(m.title for m in MILESTONES if m.id == milestone_id)
     every_p1a = title.startswith("All P1a")
-    return [i.id for i in REQUIREMENTS
-            if i.options.get("milestone") == milestone_id
-            or (every_p1a and i.options["priority"] == "1a" and i.options.get("status") != "descoped")]
+    return [
+        i.id
+        for i in REQUIREMENTS
+        if i.options.get("milestone") == milestone_id
+        or (every_p1a and i.options["priority"] == "1a" and i.options.get("status") != "descoped")
+    ]

@@ -15,16 +15,14 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
-FIXTURE_CONF = f"""
-import sys
-sys.path.insert(0, {str(REPO)!r})
-from ext.model import sphinx_needs_config
+FIXTURE_CONF = """
+from dmtrace.core.model import sphinx_needs_config
 project = "fixture"
-extensions = ["myst_parser", "ext"]
+extensions = ["myst_parser", "dmtrace"]
 myst_enable_extensions = ["colon_fence"]
 exclude_patterns = ["_build"]
 globals().update(sphinx_needs_config())
-trace_results = {{results}}
+trace_results = {results}
 """
 
 FIXTURE_INDEX = """# Fixture
@@ -48,8 +46,9 @@ class Run:
         return [line for line in self.stderr.splitlines() if ": error: " in line]
 
 
-def write_site(root: Path, pages: dict[str, str], results: list[str] | None = None,
-               files: dict[str, str] | None = None) -> Path:
+def write_site(
+    root: Path, pages: dict[str, str], results: list[str] | None = None, files: dict[str, str] | None = None
+) -> Path:
     """A fixture site: conf.py, an index with a glob toctree over needs/, and the given pages (dedented)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "conf.py").write_text(FIXTURE_CONF.replace("{results}", repr(results or [])))
@@ -73,8 +72,9 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
 
 
 def sphinx_build(root: Path, *options: str, env: dict[str, str] | None = None) -> Run:
-    return run([PYTHON, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", *options, ".", "_build/html"],
-               root, env)
+    return run(
+        [PYTHON, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", *options, ".", "_build/html"], root, env
+    )
 
 
 def check(root: Path, *options: str, env: dict[str, str] | None = None) -> Run:

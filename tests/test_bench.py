@@ -19,16 +19,20 @@ bench = load_script("bench")
 
 def test_quick_run_succeeds_and_prints_the_table(tmp_path: Path) -> None:
     out = tmp_path / "results.csv"
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--out", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     lines = done.stdout.splitlines()
     start = lines.index(HEADER)
-    rows = [line.split(" | ") for line in lines[start + 2:start + 2 + len(STEPS)]]
+    rows = [line.split(" | ") for line in lines[start + 2 : start + 2 + len(STEPS)]]
     assert [row[0] for row in rows] == ["| 1,000"] * len(STEPS)
     assert [row[1] for row in rows] == [bench.STEP_LABELS[step] for step in STEPS]
     diff_present = (ROOT / "scripts" / "trace_diff.py").is_file()
-    for step, row in zip(STEPS, rows):
+    for step, row in zip(STEPS, rows, strict=True):
         if step == "diff" and not diff_present:
             assert row[2:] == ["n/a"] * 5 + ["0 |"]
             continue
@@ -53,8 +57,7 @@ def test_corpus_is_deterministic_and_in_catalogue_ratios() -> None:
     share_1a = sum(item.options["priority"] == "1a" for item in reqs) / len(reqs)
     assert 0.18 < share_1a < 0.30  # 57 of 239 in the real catalogue
     assert any(item.options["refines"] for item in reqs)  # nested requirements
-    verified = {target for item in items if item.directive == "test"
-                for target in item.options["verifies"].split(", ")}
+    verified = {target for item in items if item.directive == "test" for target in item.options["verifies"].split(", ")}
     p1a_subreqs = [item.id for item in items if item.directive == "subreq" and item.options["priority"] == "1a"]
     assert p1a_subreqs and set(p1a_subreqs) <= verified
 
@@ -67,5 +70,5 @@ def test_edit_priority_flips_one_line(tmp_path: Path) -> None:
     changed = [p for p, text in before.items() if p.read_text(encoding="utf-8") != text]
     assert len(changed) == 1
     old, new = before[changed[0]].splitlines(), changed[0].read_text(encoding="utf-8").splitlines()
-    assert [(a, b) for a, b in zip(old, new) if a != b] == [(":priority: 1b", ":priority: 2")]
+    assert [(a, b) for a, b in zip(old, new, strict=True) if a != b] == [(":priority: 1b", ":priority: 2")]
     assert bench.edit_priority(site, corpus.edit_target) == "1b"

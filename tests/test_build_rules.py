@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ext.model import FIELDS, LINK_TYPES
-from ext.sources import read_tree
+from dmtrace.core.model import FIELDS, LINK_TYPES
+from dmtrace.core.reader import read_tree
 from tests.rule_fixtures import FIXTURES, RuleFixture
 from tests.support import check, exported_needs, sphinx_build, write_site
 
@@ -45,4 +45,3 @@ def test_html_build_reports_exact_lines_and_matches_fast_reader(built: tuple[Rul
         for name in FIELDS:
             assert (item.get(name) or "") == need.get(name), (need_id, name)
         assert (item.get("status") or "") == need.get("status")
-

@@ -21,9 +21,16 @@ DATA = ROOT.parent / "shared" / "data" / "rubin"
 RANK = {"1a": 0, "1b": 1, "2": 2, "3": 3}
 PASSING = {"passed", "passed with deviation"}
 # The VCD's and the LDM-503-19a campaign's words; "Initial Pass" counts as a pass with a reservation.
-OUTCOME = {"Passed": "passed", "Pass": "passed", "Pass w/Deviation": "passed with deviation",
-           "Pass w/ Deviation": "passed with deviation", "Initial Pass": "passed with deviation",
-           "Failed": "failed", "Fail": "failed", "Not Executed": "not run"}
+OUTCOME = {
+    "Passed": "passed",
+    "Pass": "passed",
+    "Pass w/Deviation": "passed with deviation",
+    "Pass w/ Deviation": "passed with deviation",
+    "Initial Pass": "passed with deviation",
+    "Failed": "failed",
+    "Fail": "failed",
+    "Not Executed": "not run",
+}
 
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"reference data not found at {DATA}")
 
@@ -95,8 +102,11 @@ class Expected:
             if any(o in PASSING for o in outcomes):
                 return "traced directly", "partially run"
             return "traced directly", "not run"
-        relevant = [c for c in self.children.get(need_id, [])
-                    if self.active(c) and RANK[self.priority(c)] <= RANK[self.priority(need_id)]]
+        relevant = [
+            c
+            for c in self.children.get(need_id, [])
+            if self.active(c) and RANK[self.priority(c)] <= RANK[self.priority(need_id)]
+        ]
         states = [self.state(c) for c in relevant]
         if not states or any(trace == "untraced" for trace, _ in states):
             return "untraced", "untraced"
@@ -122,9 +132,26 @@ def expected() -> Expected:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     """needs.json of one real build of the site (only the committed results file: no pytest results)."""
     out = tmp_path_factory.mktemp("site")
-    done = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-W", "-q", "-d", str(out / "doctrees"),
-                           "-D", "trace_results_if_present=", str(ROOT), str(out / "html")],
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "html",
+            "-W",
+            "-q",
+            "-d",
+            str(out / "doctrees"),
+            "-D",
+            "trace_results_if_present=",
+            str(ROOT),
+            str(out / "html"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-4000:]
     data = json.loads((out / "html" / "needs.json").read_text(encoding="utf-8"))
     # The catalogue only: the project's own TRACE-* requirements (needs/trace/) are not the observatory's.
@@ -132,8 +159,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 
 
 def site_counts(exported: dict[str, dict], need_type: str) -> Counter[tuple[str, str, str]]:
-    return Counter((n["priority"], n["trace"], n["verification"]) for n in exported.values()
-                   if n["type"] == need_type)
+    return Counter((n["priority"], n["trace"], n["verification"]) for n in exported.values() if n["type"] == need_type)
 
 
 def test_the_site_publishes_the_whole_catalogue(exported: dict[str, dict], expected: Expected) -> None:
@@ -145,22 +171,29 @@ def test_the_site_publishes_the_whole_catalogue(exported: dict[str, dict], expec
 
 
 def test_requirements_per_priority(exported: dict[str, dict], expected: Expected) -> None:
-    assert Counter(n["priority"] for n in exported.values() if n["type"] == "req") == \
-        Counter(r["priority"] for r in expected.reqs.values()) == {"1a": 57, "1b": 120, "2": 56, "3": 6}
+    assert (
+        Counter(n["priority"] for n in exported.values() if n["type"] == "req")
+        == Counter(r["priority"] for r in expected.reqs.values())
+        == {"1a": 57, "1b": 120, "2": 56, "3": 6}
+    )
 
 
 def test_requirement_trace_and_verification_per_priority(exported: dict[str, dict], expected: Expected) -> None:
     assert site_counts(exported, "req") == expected.per_priority(list(expected.reqs))
 
 
-def test_verification_element_trace_and_verification_per_priority(exported: dict[str, dict],
-                                                                  expected: Expected) -> None:
+def test_verification_element_trace_and_verification_per_priority(
+    exported: dict[str, dict], expected: Expected
+) -> None:
     assert site_counts(exported, "subreq") == expected.per_priority(list(expected.ves))
 
 
 def test_every_active_p1a_item_is_traced(expected: Expected) -> None:
-    untraced = [i for i in [*expected.reqs, *expected.ves]
-                if expected.priority(i) == "1a" and expected.state(i)[0] == "untraced"]
+    untraced = [
+        i
+        for i in [*expected.reqs, *expected.ves]
+        if expected.priority(i) == "1a" and expected.state(i)[0] == "untraced"
+    ]
     assert untraced == []
 
 

@@ -1,4 +1,4 @@
-"""ext/changelog.py: commits per need id from one `git log -p`, the change-log page and the `changes` field."""
+"""dmtrace.core.history and dmtrace.glue.changelog: commits per need id from one `git log -p`, the change-log page and the `changes` field."""
 
 from __future__ import annotations
 
@@ -13,19 +13,27 @@ from pathlib import Path
 
 import pytest
 
-from ext import changelog
-from ext.changelog import Commit, cached_history, read_history
+from dmtrace.core.history import Commit, cached_history, read_history
+import dmtrace.core.history as history_module
 
 ROOT = Path(__file__).resolve().parent.parent
-GIT_ENV = {"GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.org", "GIT_COMMITTER_NAME": "A",
-           "GIT_COMMITTER_EMAIL": "a@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "A",
+    "GIT_AUTHOR_EMAIL": "a@example.org",
+    "GIT_COMMITTER_NAME": "A",
+    "GIT_COMMITTER_EMAIL": "a@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
 BODY = "\n".join(f"Line {n} of the requirement text." for n in range(1, 9))
 NARRATIVE = "\n".join(f"Narrative sentence {n}." for n in range(1, 9))
 
 
 def reqs(title_2: str = "Archive", priority_2: str = "2", body: str = BODY, narrative: str = NARRATIVE) -> str:
-    return (f"# Requirements\n\n```{{req}} Provenance\n:id: DMS-REQ-0001\n:priority: 1a\n\n{body}\n```\n\n"
-            f"{narrative}\n\n```{{req}} {title_2}\n:id: DMS-REQ-0002\n:priority: {priority_2}\n```\n")
+    return (
+        f"# Requirements\n\n```{{req}} Provenance\n:id: DMS-REQ-0001\n:priority: 1a\n\n{body}\n```\n\n"
+        f"{narrative}\n\n```{{req}} {title_2}\n:id: DMS-REQ-0002\n:priority: {priority_2}\n```\n"
+    )
 
 
 TESTS = "# Tests\n\n```{test} Provenance test\n:id: LVV-T1\n:verifies: DMS-REQ-0001\n```\n"
@@ -43,8 +51,9 @@ def commit(repo: Path, day: int, message: str, files: dict[str, str]) -> str:
     env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
     subprocess.run(["git", "add", "-A"], cwd=repo, env=env, check=True)
     subprocess.run(["git", "commit", "--quiet", "-m", message], cwd=repo, env=env, check=True)
-    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, env=env, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 @pytest.fixture
@@ -57,15 +66,39 @@ def history_repo(tmp_path: Path) -> tuple[Path, dict[str, Commit]]:
 
     record(1, "Import", {"needs/dms/reqs.md": reqs(), "needs/dms/tests.md": TESTS})
     record(2, "Reword deep in the body of 0001", {"needs/dms/reqs.md": reqs(body=BODY.replace("Line 7", "Row 7"))})
-    record(3, "Narrative only", {"needs/dms/reqs.md": reqs(body=BODY.replace("Line 7", "Row 7"),
-                                                             narrative=NARRATIVE.replace("sentence 6", "phrase 6"))})
-    record(4, "Drop 0002 to 3, remove LVV-T1",
-           {"needs/dms/reqs.md": reqs(priority_2="3", body=BODY.replace("Line 7", "Row 7"),
-                                      narrative=NARRATIVE.replace("sentence 6", "phrase 6")),
-            "needs/dms/tests.md": ""})
-    record(5, "Retitle 0002", {"needs/dms/reqs.md": reqs(title_2="Archive metadata", priority_2="3",
-                                                         body=BODY.replace("Line 7", "Row 7"),
-                                                         narrative=NARRATIVE.replace("sentence 6", "phrase 6"))})
+    record(
+        3,
+        "Narrative only",
+        {
+            "needs/dms/reqs.md": reqs(
+                body=BODY.replace("Line 7", "Row 7"), narrative=NARRATIVE.replace("sentence 6", "phrase 6")
+            )
+        },
+    )
+    record(
+        4,
+        "Drop 0002 to 3, remove LVV-T1",
+        {
+            "needs/dms/reqs.md": reqs(
+                priority_2="3",
+                body=BODY.replace("Line 7", "Row 7"),
+                narrative=NARRATIVE.replace("sentence 6", "phrase 6"),
+            ),
+            "needs/dms/tests.md": "",
+        },
+    )
+    record(
+        5,
+        "Retitle 0002",
+        {
+            "needs/dms/reqs.md": reqs(
+                title_2="Archive metadata",
+                priority_2="3",
+                body=BODY.replace("Line 7", "Row 7"),
+                narrative=NARRATIVE.replace("sentence 6", "phrase 6"),
+            )
+        },
+    )
     record(6, "Docs only", {"docs/index.md": "# Index\n\n:id: DMS-REQ-0001\n"})
     return tmp_path, shas
 
@@ -81,16 +114,18 @@ def test_each_id_gets_exactly_the_commits_that_changed_its_block(history_repo: t
     }
 
 
-def test_the_history_is_read_again_only_when_head_moves(history_repo: tuple[Path, dict[str, Commit]],
-                                                         tmp_path_factory: pytest.TempPathFactory,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    repo, c = history_repo
+def test_the_history_is_read_again_only_when_head_moves(
+    history_repo: tuple[Path, dict[str, Commit]],
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo, _ = history_repo
     cache = tmp_path_factory.mktemp("doctrees") / "trace_history.pickle"
     first = cached_history(repo, cache)
     assert first == read_history(repo) and cache.is_file()
     (repo / "needs/dms/reqs.md").write_text(reqs(title_2="Uncommitted"), encoding="utf-8")  # not in the log
     with monkeypatch.context() as patched:
-        patched.setattr(changelog, "read_history", lambda *args: pytest.fail("HEAD did not move: cache expected"))
+        patched.setattr(history_module, "read_history", lambda *args: pytest.fail("HEAD did not move: cache expected"))
         assert cached_history(repo, cache) == first
     later = commit(repo, 7, "Commit the retitle", {})
     moved = cached_history(repo, cache)
@@ -104,7 +139,7 @@ def test_outside_git_the_history_says_why(tmp_path: Path, monkeypatch: pytest.Mo
     assert history.unavailable == "the site was not built from a git checkout"
 
 
-SITE_PARTS = ("conf.py", "ext", "docs/_static", "docs/_templates", "docs/references.bib", "docs/changelog.md")
+SITE_PARTS = ("conf.py", "docs/_static", "docs/_templates", "docs/references.bib", "docs/changelog.md")
 
 
 def make_site(repo: Path) -> None:
@@ -119,8 +154,13 @@ def make_site(repo: Path) -> None:
 
 def build(site: Path, out: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(site.parent)}
-    return subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(site),
-                           str(out)], capture_output=True, text=True, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(site), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
 def text_of(page: Path) -> str:
@@ -128,7 +168,8 @@ def text_of(page: Path) -> str:
 
 
 def test_site_shows_the_change_log_page_and_the_field_on_each_requirement(
-        history_repo: tuple[Path, dict[str, Commit]], tmp_path_factory: pytest.TempPathFactory) -> None:
+    history_repo: tuple[Path, dict[str, Commit]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     repo, c = history_repo
     (repo / "needs/dms/tests.md").write_text(TESTS)  # uncommitted: the rules need 0001 traced
     make_site(repo)
@@ -140,15 +181,18 @@ def test_site_shows_the_change_log_page_and_the_field_on_each_requirement(
     def line(subject: str) -> str:
         return f"{c[subject].date} {subject} ({c[subject].sha[:7]})"
 
-    assert (f"Requirement Commits DMS-REQ-0001 Provenance {line('Reword deep in the body of 0001')} {line('Import')} "
-            f"DMS-REQ-0002 Archive metadata {line('Retitle 0002')} {line('Drop 0002 to 3, remove LVV-T1')} "
-            f"{line('Import')}") in page
+    assert (
+        f"Requirement Commits DMS-REQ-0001 Provenance {line('Reword deep in the body of 0001')} {line('Import')} "
+        f"DMS-REQ-0002 Archive metadata {line('Retitle 0002')} {line('Drop 0002 to 3, remove LVV-T1')} "
+        f"{line('Import')}"
+    ) in page
     assert "LVV-T1 Provenance test" not in page, "the page lists requirements only"
     assert 'href="../needs/dms/reqs.html#DMS-REQ-0001"' in (out / "docs/changelog.html").read_text()
 
     needs = json.loads((out / "needs.json").read_text())["versions"][""]["needs"]
-    assert needs["DMS-REQ-0002"]["changes"] == (f"{line('Retitle 0002')}; {line('Drop 0002 to 3, remove LVV-T1')}; "
-                                                f"{line('Import')}")
+    assert needs["DMS-REQ-0002"]["changes"] == (
+        f"{line('Retitle 0002')}; {line('Drop 0002 to 3, remove LVV-T1')}; {line('Import')}"
+    )
     assert needs["LVV-T1"].get("changes") in (None, "")
     assert line("Retitle 0002") in text_of(out / "needs/dms/reqs.html")
 
@@ -166,14 +210,20 @@ def test_site_outside_git_builds_and_says_there_is_no_history(tmp_path: Path) ->
 
 
 def test_a_commit_alone_refreshes_cards_and_the_page_in_an_incremental_build(
-        history_repo: tuple[Path, dict[str, Commit]], tmp_path_factory: pytest.TempPathFactory) -> None:
+    history_repo: tuple[Path, dict[str, Commit]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Committing work that was already built changes no source, yet the card and the change log must show it."""
     repo, _ = history_repo
     (repo / "needs/dms/tests.md").write_text(TESTS)
     make_site(repo)
-    (repo / "needs/dms/reqs.md").write_text(reqs(title_2="Archive metadata", priority_2="2",
-                                                 body=BODY.replace("Line 7", "Row 7"),
-                                                 narrative=NARRATIVE.replace("sentence 6", "phrase 6")))
+    (repo / "needs/dms/reqs.md").write_text(
+        reqs(
+            title_2="Archive metadata",
+            priority_2="2",
+            body=BODY.replace("Line 7", "Row 7"),
+            narrative=NARRATIVE.replace("sentence 6", "phrase 6"),
+        )
+    )
     out = tmp_path_factory.mktemp("html")
     assert build(repo, out).returncode == 0
     assert "Back to P2" not in text_of(out / "needs/dms/reqs.html")
@@ -187,12 +237,17 @@ def test_a_commit_alone_refreshes_cards_and_the_page_in_an_incremental_build(
 
 
 def test_the_page_is_rewritten_when_a_row_changes_and_only_then(
-        history_repo: tuple[Path, dict[str, Commit]], tmp_path_factory: pytest.TempPathFactory) -> None:
+    history_repo: tuple[Path, dict[str, Commit]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     repo, _ = history_repo
     (repo / "needs/dms/tests.md").write_text(TESTS)
     make_site(repo)
-    current = dict(priority_2="3", body=BODY.replace("Line 7", "Row 7"),
-                   narrative=NARRATIVE.replace("sentence 6", "phrase 6"), title_2="Archive metadata")
+    current = dict(
+        priority_2="3",
+        body=BODY.replace("Line 7", "Row 7"),
+        narrative=NARRATIVE.replace("sentence 6", "phrase 6"),
+        title_2="Archive metadata",
+    )
     out = tmp_path_factory.mktemp("html")
     assert build(repo, out).returncode == 0
     page = out / "docs/changelog.html"
@@ -210,12 +265,16 @@ def test_the_page_is_rewritten_when_a_row_changes_and_only_then(
     assert page.read_text() == (clean / "docs/changelog.html").read_text()
 
 
-def test_a_shallow_clone_is_flagged_and_its_oldest_commit_not_counted(history_repo: tuple[Path, dict[str, Commit]],
-                                    tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_a_shallow_clone_is_flagged_and_its_oldest_commit_not_counted(
+    history_repo: tuple[Path, dict[str, Commit]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     repo, c = history_repo
     clone = tmp_path_factory.mktemp("clone") / "shallow"
-    subprocess.run(["git", "clone", "--quiet", "--depth", "3", f"file://{repo}", str(clone)], check=True,
-                   env={**os.environ, **GIT_ENV})
+    subprocess.run(
+        ["git", "clone", "--quiet", "--depth", "3", f"file://{repo}", str(clone)],
+        check=True,
+        env={**os.environ, **GIT_ENV},
+    )
     history = read_history(clone)
     assert history.shallow
     assert history.changes == {"DMS-REQ-0002": [c["Retitle 0002"]]}

@@ -5,8 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from ext.charts import (BarRow, ForecastSeries, TimelineItem, forecast_history, month_ticks, stacked_bars,
-                        timeline)
+from dmtrace.views.charts import (
+    BarRow,
+    ForecastSeries,
+    TimelineItem,
+    forecast_history,
+    month_ticks,
+    stacked_bars,
+    timeline,
+)
 
 EVIL = "<script>alert('x')</script> & co"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -29,8 +36,11 @@ def test_timeline_and_forecast_history_are_well_formed_and_escaped() -> None:
     today = dt.date(2026, 11, 25)
     svg = timeline([TimelineItem(EVIL, dt.date(2025, 2, 12), "overdue")], today, "Milestones")
     assert "<script>" not in svg and EVIL in _texts(svg)
-    series = [ForecastSeries(EVIL, [(dt.date(2023, 10, 1), dt.date(2025, 1, 27)),
-                                    (dt.date(2023, 12, 1), dt.date(2025, 2, 12))])]
+    series = [
+        ForecastSeries(
+            EVIL, [(dt.date(2023, 10, 1), dt.date(2025, 1, 27)), (dt.date(2023, 12, 1), dt.date(2025, 2, 12))]
+        )
+    ]
     svg = forecast_history(series, "history")
     assert "<script>" not in svg
     ET.fromstring(svg)

@@ -1,8 +1,9 @@
-"""ext/diff.py helpers: the short word diff and the escaping of source text in the Markdown report."""
+"""dmtrace.core.words and dmtrace.core.diff_report helpers: the short word diff and the escaping of source text in the Markdown report."""
 
 from __future__ import annotations
 
-from ext.diff import MAX_ROWS_SHOWN, _section, md, word_diff
+from dmtrace.core.diff_report import MAX_ROWS_SHOWN, _section
+from dmtrace.core.words import md, word_diff
 
 
 def test_word_diff_marks_removed_and_added_words_with_context() -> None:
@@ -24,7 +25,8 @@ def test_word_diff_is_cut_after_the_limit() -> None:
 
 def test_md_shows_source_text_as_typed() -> None:
     assert md("<script>alert(1)</script> a|b *c* [d](e) `f` & ~g~") == (
-        "&lt;script&gt;alert(1)&lt;/script&gt; a\\|b \\*c\\* \\[d\\](e) \\`f\\` &amp; \\~g\\~")
+        "&lt;script&gt;alert(1)&lt;/script&gt; a\\|b \\*c\\* \\[d\\](e) \\`f\\` &amp; \\~g\\~"
+    )
 
 
 def test_long_sections_are_cut_but_counted() -> None:

@@ -1,4 +1,4 @@
-"""ext/fast_layout.py: the compact need cards of a real build (summary lines, links both ways, escaping, opt-outs)."""
+"""dmtrace.glue.cards and dmtrace.views.cards: the compact need cards of a real build (summary lines, links both ways, escaping, opt-outs)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from support import sphinx_build, write_site
+from tests.support import sphinx_build, write_site
 
 PAGES = {
     "needs/reqs.md": """\
@@ -64,24 +64,34 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_card_shows_type_title_id_and_fields(out: Path) -> None:
     card = _card((out / "needs" / "reqs.html").read_text(), "DMS-REQ-0001")
-    assert ('<p class="needs_head"><span class="needs_type_name">Requirement</span>: '
-            '<strong class="needs_title">Raw &lt;b&gt;quokka&lt;/b&gt; images &amp; "archive"</strong> '
-            '<a class="needs-id reference internal" href="#DMS-REQ-0001">DMS-REQ-0001</a></p>') in card
-    assert ('<span class="needs_priority"><span class="needs_label">priority: </span>'
-            '<span class="needs_data">1a</span></span>') in card
+    assert (
+        '<p class="needs_head"><span class="needs_type_name">Requirement</span>: '
+        '<strong class="needs_title">Raw &lt;b&gt;quokka&lt;/b&gt; images &amp; "archive"</strong> '
+        '<a class="needs-id reference internal" href="#DMS-REQ-0001">DMS-REQ-0001</a></p>'
+    ) in card
+    assert (
+        '<span class="needs_priority"><span class="needs_label">priority: </span>'
+        '<span class="needs_data">1a</span></span>'
+    ) in card
     assert '<span class="needs_data">traced by children</span>' in card  # computed by the rules
     assert "<b>" not in card
 
 
 def test_links_show_both_ways_with_the_target_title(out: Path) -> None:
     reqs = (out / "needs" / "reqs.html").read_text()
-    assert ('<p class="needs_links"><span class="needs_label">refined by: </span><a class="reference internal" '
-            'href="#DMS-REQ-0001-V-01" title="Raw images, P1a aspect">DMS-REQ-0001-V-01</a></p>') in _card(reqs, "DMS-REQ-0001")
+    assert (
+        '<p class="needs_links"><span class="needs_label">refined by: </span><a class="reference internal" '
+        'href="#DMS-REQ-0001-V-01" title="Raw images, P1a aspect">DMS-REQ-0001-V-01</a></p>'
+    ) in _card(reqs, "DMS-REQ-0001")
     element = _card(reqs, "DMS-REQ-0001-V-01")
-    assert ('<span class="needs_label">verified by: </span><a class="reference internal" href="tests.html#LVV-T1" '
-            'title="Ingest raw images">LVV-T1</a>') in element
-    assert ('<span class="needs_label">refines: </span><a class="reference internal" href="#DMS-REQ-0001" '
-            'title="Raw &lt;b&gt;quokka&lt;/b&gt; images &amp; &quot;archive&quot;">DMS-REQ-0001</a>') in element
+    assert (
+        '<span class="needs_label">verified by: </span><a class="reference internal" href="tests.html#LVV-T1" '
+        'title="Ingest raw images">LVV-T1</a>'
+    ) in element
+    assert (
+        '<span class="needs_label">refines: </span><a class="reference internal" href="#DMS-REQ-0001" '
+        'title="Raw &lt;b&gt;quokka&lt;/b&gt; images &amp; &quot;archive&quot;">DMS-REQ-0001</a>'
+    ) in element
     test = _card((out / "needs" / "tests.html").read_text(), "LVV-T1")
     assert 'href="reqs.html#DMS-REQ-0001-V-01"' in test
 

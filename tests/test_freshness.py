@@ -41,8 +41,10 @@ def test_removed_test_makes_requirement_untraced_on_rebuild(tmp_path: Path) -> N
     assert sphinx_build(root).returncode == 0
     (root / "needs" / "b.md").write_text("# Tests\n\nNone left.\n")
     result = sphinx_build(root)
-    assert result.error_lines() == ["needs/a.md:3: error: DMS-REQ-0003: DMS-REQ-0003 (priority 1a) has no "
-                                    "verifying test and no P1a children [trace.untraced]"]
+    assert result.error_lines() == [
+        "needs/a.md:3: error: DMS-REQ-0003: DMS-REQ-0003 (priority 1a) has no "
+        "verifying test and no P1a children [trace.untraced]"
+    ]
     # A no-op rebuild reports the same violation again: the rules run on every build.
     assert sphinx_build(root).error_lines() == result.error_lines()
     page = (root / "_build" / "html" / "needs" / "a.html").read_text()

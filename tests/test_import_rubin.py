@@ -20,13 +20,20 @@ pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"reference data not f
 
 
 def run_import(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(SCRIPT), "--data", str(data), "--out", str(out), *extra],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--data", str(data), "--out", str(out), *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def files_under(root: Path) -> dict[str, bytes]:
-    found = {p.relative_to(root).as_posix(): p.read_bytes()
-             for folder in GENERATED_DIRS for p in sorted((root / folder).rglob("*.md"))}
+    found = {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for folder in GENERATED_DIRS
+        for p in sorted((root / folder).rglob("*.md"))
+    }
     found[RESULTS] = (root / RESULTS).read_bytes()
     return found
 
@@ -75,18 +82,38 @@ def corrupt(tmp_path: Path, name: str, row_id: str, column: str, value: str) -> 
     return data, line + 1
 
 
-@pytest.mark.parametrize(("name", "row_id", "column", "value", "problem"), [
-    ("dms_requirements.csv", "DMS-REQ-0034", "priority", "1c", "'1c' is not a priority (1a, 1b, 2, 3)"),
-    ("dms_requirements.csv", "DMS-REQ-0398", "parent", "DMS-REQ-9999",
-     "DMS-REQ-9999 is not a requirement in this file"),
-    ("verification_elements.csv", "LVV-3", "ve_id", "", "empty is not a verification element id DMS-REQ-0002-V-NN"),
-    ("vcd_lse61_2025-12-18.csv", "DMS-REQ-0002", "last_run", "2018-13-04", "'2018-13-04' is not an ISO date or empty"),
-    ("milestones.csv", "LDM-503-19a", "due_date", "2025-02-30", "'2025-02-30' is not an ISO date"),
-    ("ldm503_19a_campaign_LVV-P117.csv", "LVV-T83", "execution_status", "Passed-ish",
-     "'Passed-ish' is not an execution status (Pass, Pass w/ Deviation, Initial Pass, Fail, Not Executed)"),
-])
+@pytest.mark.parametrize(
+    ("name", "row_id", "column", "value", "problem"),
+    [
+        ("dms_requirements.csv", "DMS-REQ-0034", "priority", "1c", "'1c' is not a priority (1a, 1b, 2, 3)"),
+        (
+            "dms_requirements.csv",
+            "DMS-REQ-0398",
+            "parent",
+            "DMS-REQ-9999",
+            "DMS-REQ-9999 is not a requirement in this file",
+        ),
+        ("verification_elements.csv", "LVV-3", "ve_id", "", "empty is not a verification element id DMS-REQ-0002-V-NN"),
+        (
+            "vcd_lse61_2025-12-18.csv",
+            "DMS-REQ-0002",
+            "last_run",
+            "2018-13-04",
+            "'2018-13-04' is not an ISO date or empty",
+        ),
+        ("milestones.csv", "LDM-503-19a", "due_date", "2025-02-30", "'2025-02-30' is not an ISO date"),
+        (
+            "ldm503_19a_campaign_LVV-P117.csv",
+            "LVV-T83",
+            "execution_status",
+            "Passed-ish",
+            "'Passed-ish' is not an execution status (Pass, Pass w/ Deviation, Initial Pass, Fail, Not Executed)",
+        ),
+    ],
+)
 def test_a_malformed_cell_gets_one_message_naming_file_row_and_column(
-        tmp_path: Path, name: str, row_id: str, column: str, value: str, problem: str) -> None:
+    tmp_path: Path, name: str, row_id: str, column: str, value: str, problem: str
+) -> None:
     data, line = corrupt(tmp_path, name, row_id, column, value)
     out = tmp_path / "out"
     done = run_import(data, out)

@@ -20,8 +20,9 @@ bench = load_script("bench")
 
 
 def build(site: Path, outdir: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "sphinx", "-W", "-b", "html", ".", outdir], cwd=site,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-b", "html", ".", outdir], cwd=site, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done.stdout
 
@@ -35,8 +36,9 @@ def needs_export(outdir: Path) -> dict:
 
 
 def pages(outdir: Path) -> dict[str, str]:
-    return {path.relative_to(outdir).as_posix(): path.read_text(encoding="utf-8")
-            for path in sorted(outdir.rglob("*.html"))}
+    return {
+        path.relative_to(outdir).as_posix(): path.read_text(encoding="utf-8") for path in sorted(outdir.rglob("*.html"))
+    }
 
 
 def assert_same_as_clean(site: Path, label: str) -> None:

@@ -44,8 +44,10 @@ def test_untraced_p1a_fails_check_and_html_then_passes_with_a_test(repo_copy: Pa
     new_file = repo_copy / "needs" / "pr" / "new-capability.md"
     new_file.parent.mkdir(parents=True)
     new_file.write_text(NEW_REQ)
-    expected = ["needs/pr/new-capability.md:5: error: DMS-REQ-0999: DMS-REQ-0999 (priority 1a) has no verifying "
-                "test and no P1a children [trace.untraced]"]
+    expected = [
+        "needs/pr/new-capability.md:5: error: DMS-REQ-0999: DMS-REQ-0999 (priority 1a) has no verifying "
+        "test and no P1a children [trace.untraced]"
+    ]
 
     code, stderr, lines = make(repo_copy, "check")
     assert (code, lines) == (2, expected), stderr  # make reports the script's exit 1 as 2

@@ -5,23 +5,28 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ext.markup import DocRef, Links, NeedRef, Span, cell_html, lines
-from publish_site import REQUIREMENTS, TESTS, build
+from dmtrace.views.markup import DocRef, Links, NeedRef, Span, cell_html, lines
+from tests.publish_site import REQUIREMENTS, TESTS, build
 
 
 def _links(fromdocname: str = "docs/traceability/matrix") -> Links:
-    uris = {"needs/fixture/requirements": "../../needs/fixture/requirements.html",
-            "docs/traceability/_milestones/M&1": "_milestones/M&amp;1.html"}
-    return Links(uris.__getitem__, {"DMS-REQ-0001": "needs/fixture/requirements",
-                                    "DMS-REQ-0002": fromdocname}, fromdocname)
+    uris = {
+        "needs/fixture/requirements": "../../needs/fixture/requirements.html",
+        "docs/traceability/_milestones/M&1": "_milestones/M&amp;1.html",
+    }
+    return Links(
+        uris.__getitem__, {"DMS-REQ-0001": "needs/fixture/requirements", "DMS-REQ-0002": fromdocname}, fromdocname
+    )
 
 
 def test_a_need_link_points_at_the_card_and_an_unknown_id_stays_plain_code() -> None:
     html = cell_html([NeedRef("DMS-REQ-0001"), " ", NeedRef("DMS-REQ-9999")], _links())
-    assert html == ('<p><a class="reference internal" href="../../needs/fixture/requirements.html#DMS-REQ-0001" '
-                    'title="DMS-REQ-0001"><code class="trace-id docutils literal notranslate">'
-                    '<span class="pre">DMS-REQ-0001</span></code></a> '
-                    '<code class="trace-id docutils literal notranslate"><span class="pre">DMS-REQ-9999</span></code></p>')
+    assert html == (
+        '<p><a class="reference internal" href="../../needs/fixture/requirements.html#DMS-REQ-0001" '
+        'title="DMS-REQ-0001"><code class="trace-id docutils literal notranslate">'
+        '<span class="pre">DMS-REQ-0001</span></code></a> '
+        '<code class="trace-id docutils literal notranslate"><span class="pre">DMS-REQ-9999</span></code></p>'
+    )
 
 
 def test_a_link_to_a_need_on_the_same_page_is_an_anchor() -> None:
@@ -29,7 +34,7 @@ def test_a_link_to_a_need_on_the_same_page_is_an_anchor() -> None:
 
 
 def test_text_from_the_sources_is_escaped_everywhere() -> None:
-    hostile = '<script>alert("x")</script> & \'q\''
+    hostile = "<script>alert(\"x\")</script> & 'q'"
     html = cell_html(lines([[Span(hostile, 'trace-title" onclick="x')], [hostile]]), _links())
     assert "<script>" not in html and 'onclick="x"' not in html
     assert html.count("&lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; 'q'") == 2
@@ -38,7 +43,9 @@ def test_text_from_the_sources_is_escaped_everywhere() -> None:
 
 def test_a_page_link_keeps_its_text_and_escapes_the_uri() -> None:
     html = cell_html(DocRef("docs/traceability/_milestones/M&1", "M&1"), _links())
-    assert html == '<p><a class="reference internal" href="_milestones/M&amp;amp;1.html" title="M&amp;1">M&amp;1</a></p>'
+    assert (
+        html == '<p><a class="reference internal" href="_milestones/M&amp;amp;1.html" title="M&amp;1">M&amp;1</a></p>'
+    )
 
 
 def test_an_empty_cell_writes_nothing() -> None:

@@ -1,4 +1,4 @@
-"""ext/needs_json.py: the faster needs.json writer produces the bytes sphinx-needs' own writer produces."""
+"""dmtrace.glue.needs_json: the faster needs.json writer produces the bytes sphinx-needs' own writer produces."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sphinx_needs.needsfile import NeedsList
 
-from ext import needs_json
+from dmtrace.glue import needs_json
 
 
 def _needs_list(data: dict, outdir: Path) -> NeedsList:
@@ -20,8 +20,15 @@ def _needs_list(data: dict, outdir: Path) -> NeedsList:
 
 def test_the_export_is_byte_for_byte_what_sphinx_needs_writes(published_site: Path, tmp_path: Path) -> None:
     data = json.loads((published_site / "_build" / "html" / "needs.json").read_text(encoding="utf-8"))
-    data["edge cases"] = {"ü → ✓": "line\u2028separator </script> \"quoted\" \\ tab\t", "float": 1.5e-07,
-                          "int": 10**20, "none": None, "list": [True, False, [], {}], "b": 1, "a": 2}
+    data["edge cases"] = {
+        "ü → ✓": 'line\u2028separator </script> "quoted" \\ tab\t',
+        "float": 1.5e-07,
+        "int": 10**20,
+        "none": None,
+        "list": [True, False, [], {}],
+        "b": 1,
+        "a": 2,
+    }
     (tmp_path / "original").mkdir()
     (tmp_path / "fast").mkdir()
     needs_json.ORIGINAL_WRITE_JSON(_needs_list(data, tmp_path / "original"))
@@ -29,4 +36,3 @@ def test_the_export_is_byte_for_byte_what_sphinx_needs_writes(published_site: Pa
     original = (tmp_path / "original" / "needs.json").read_bytes()
     assert len(original) > 1000
     assert (tmp_path / "fast" / "needs.json").read_bytes() == original
-

@@ -85,14 +85,19 @@ def test_marker_and_pytest_field_become_junit_properties_without_warnings(site: 
     assert run.returncode == 0, run.stdout + run.stderr
     assert "warning" not in run.stdout.lower()  # no record_property / xunit2 warning, no missing node
     assert junit_properties(site, "results/pytest.xml") == {
-        "tests/test_a.py::test_marked": [("test_case", "LVV-T1"), ("test_case", "LVV-T2"),
-                                         ("nodeid", "tests/test_a.py::test_marked")],
+        "tests/test_a.py::test_marked": [
+            ("test_case", "LVV-T1"),
+            ("test_case", "LVV-T2"),
+            ("nodeid", "tests/test_a.py::test_marked"),
+        ],
         "tests/test_a.py::test_by_field": [("test_case", "LVV-T2"), ("nodeid", "tests/test_a.py::test_by_field")],
         "tests/test_a.py::test_param[1]": [("test_case", "LVV-T2"), ("nodeid", "tests/test_a.py::test_param[1]")],
         "tests/test_a.py::test_param[2]": [("test_case", "LVV-T2"), ("nodeid", "tests/test_a.py::test_param[2]")],
         "tests/test_a.py::test_plain": [("nodeid", "tests/test_a.py::test_plain")],
-        "tests/test_a.py::TestGroup::test_in_class": [("test_case", "LVV-T1"),
-                                                      ("nodeid", "tests/test_a.py::TestGroup::test_in_class")],
+        "tests/test_a.py::TestGroup::test_in_class": [
+            ("test_case", "LVV-T1"),
+            ("nodeid", "tests/test_a.py::TestGroup::test_in_class"),
+        ],
     }
 
 
@@ -172,8 +177,10 @@ def test_missing_pytest_node_warns_and_fails_in_strict_mode(site: Site) -> None:
     site.write("needs/needs.md", MISSING_NODE_NEEDS)
     site.write("tests/test_a.py", "def test_here():\n    pass\n\n\ndef test_other():\n    pass\n")
     site.write("tests/test_b.py", "def test_b():\n    pass\n")
-    warning = ("needs/needs.md:8: warning: LVV-T1: pytest node tests/test_a.py::test_gone is not in the collected "
-               "suite [trace.pytest-missing]")
+    warning = (
+        "needs/needs.md:8: warning: LVV-T1: pytest node tests/test_a.py::test_gone is not in the collected "
+        "suite [trace.pytest-missing]"
+    )
 
     whole = site.pytest()
     deselected = site.pytest("-k", "test_other")  # test_here is deselected, but it exists
@@ -197,8 +204,10 @@ def test_site_notes_pytest_nodes_absent_from_the_junit_files(site: Site) -> None
     site.write("results/campaign.csv", "test_case,last_run,status,source\nLVV-T1,2019-05-22,Passed,LDM-692\n")
     assert site.pytest("--junitxml=results/pytest.xml").returncode == 0
     with_junit = "trace_results=results/campaign.csv,results/pytest.xml"
-    error = ("needs/needs.md:8: error: LVV-T1: pytest node tests/test_a.py::test_gone ran in none of the loaded "
-             "JUnit files (results/pytest.xml) [trace.pytest-missing]")
+    error = (
+        "needs/needs.md:8: error: LVV-T1: pytest node tests/test_a.py::test_gone ran in none of the loaded "
+        "JUnit files (results/pytest.xml) [trace.pytest-missing]"
+    )
 
     noted = site.build("-D", with_junit)
     noted_needs = site.needs()
@@ -264,13 +273,18 @@ def test_run_tests_builds_the_site_with_this_runs_results(site: Site) -> None:
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert passed.stdout.splitlines()[-2:] == [
         "site: built with results _build/results/pytest.xml (exit 0)",
-        "summary: 1 passed, 0 failed, 0 skipped"]
+        "summary: 1 passed, 0 failed, 0 skipped",
+    ]
     assert (passed_need["last_result"], passed_need["last_run"], passed_need["result_source"]) == (
-        "passed", passed_time, "_build/results/pytest.xml")
+        "passed",
+        passed_time,
+        "_build/results/pytest.xml",
+    )
     assert failed.returncode == 1
     assert failed.stdout.splitlines()[-2:] == [
         "site: built with results _build/results/pytest.xml (exit 0)",
-        "summary: 0 passed, 1 failed, 0 skipped"]
+        "summary: 0 passed, 1 failed, 0 skipped",
+    ]
     assert (failed_need["last_result"], failed_need["last_run"]) == ("failed", failed_time)
     assert "failed" in failed_page and "passed" not in failed_page
     assert none.returncode == 1
@@ -279,5 +293,7 @@ def test_run_tests_builds_the_site_with_this_runs_results(site: Site) -> None:
 
 def test_plugin_is_declared_as_a_pytest_entry_point() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["entry-points"]["pytest11"] == {"trace": "ext.pytest_plugin"}
-    assert sys.modules.get("ext.pytest_plugin") is not None  # this very run loaded it (conftest or entry point)
+    assert project["project"]["entry-points"]["pytest11"] == {"trace": "dmtrace.pytest_plugin.plugin"}
+    assert (
+        sys.modules.get("dmtrace.pytest_plugin.plugin") is not None
+    )  # this very run loaded it (conftest or entry point)

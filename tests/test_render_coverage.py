@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from publish_site import BROKEN_WORDS, REQUIREMENTS, RESULTS, TESTS, expected_verification, page, table_rows
+from tests.publish_site import BROKEN_WORDS, REQUIREMENTS, RESULTS, TESTS, expected_verification, page, table_rows
 
 STATES = ["verified", "failing", "partially run", "not run", "untraced", "descoped"]
 OUTCOMES = {"Passed": "passed", "Pass w/Deviation": "passed with deviation", "Failed": "failed", "Error": "error"}

@@ -8,12 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from publish_site import (REQUIREMENTS, SCRIPT_MILESTONE, SCRIPT_TITLE, TESTS, build, page, table_rows,
-                          write_site)
+from tests.publish_site import REQUIREMENTS, SCRIPT_MILESTONE, SCRIPT_TITLE, TESTS, build, page, table_rows, write_site
 
-GENERATED = ["docs/index", "docs/traceability/matrix", "docs/traceability/vcd", "docs/traceability/reverse",
-             "docs/traceability/coverage", "docs/traceability/milestones",
-             "docs/traceability/_milestones/LDM-503-19a", "docs/traceability/_milestones/LDM-503-20"]
+GENERATED = [
+    "docs/index",
+    "docs/traceability/matrix",
+    "docs/traceability/vcd",
+    "docs/traceability/reverse",
+    "docs/traceability/coverage",
+    "docs/traceability/milestones",
+    "docs/traceability/_milestones/LDM-503-19a",
+    "docs/traceability/_milestones/LDM-503-20",
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +32,7 @@ def test_matrix_has_one_row_per_requirement_children_under_parent(site: Path) ->
     ids = [row.cells[0].split()[0] for row in rows]
     assert sorted(ids) == sorted(i.id for i in REQUIREMENTS)
     parent = ids.index("DMS-REQ-0002")
-    assert ids[parent + 1:parent + 3] == ["DMS-REQ-0002-V-01", "DMS-REQ-0002-V-02"]
+    assert ids[parent + 1 : parent + 3] == ["DMS-REQ-0002-V-01", "DMS-REQ-0002-V-02"]
     for row, item_id in zip(rows, ids, strict=True):
         item = next(i for i in REQUIREMENTS if i.id == item_id)
         assert f"p-{item.options['priority']}" in row.classes
@@ -93,11 +99,15 @@ def test_incremental_rebuild_shows_a_new_priority_like_a_clean_build(tmp_path: P
     clean = tmp_path / "clean"
     shutil.copytree(root, clean, ignore=shutil.ignore_patterns("_build"))
     build(clean)
-    for docname, table_class in (("docs/traceability/matrix", "trace-matrix"),
-                                 ("docs/traceability/coverage", "trace-coverage")):
+    for docname, table_class in (
+        ("docs/traceability/matrix", "trace-matrix"),
+        ("docs/traceability/coverage", "trace-coverage"),
+    ):
         incremental = table_rows(page(root / "_build" / "html", docname), table_class)
         fresh = table_rows(page(clean / "_build" / "html", docname), table_class)
         assert [r.cells for r in incremental] == [r.cells for r in fresh]
-    rows = {r.cells[0].split()[0]: r for r in table_rows(page(root / "_build" / "html", "docs/traceability/matrix"),
-                                                         "trace-matrix")}
+    rows = {
+        r.cells[0].split()[0]: r
+        for r in table_rows(page(root / "_build" / "html", "docs/traceability/matrix"), "trace-matrix")
+    }
     assert rows["DMS-REQ-0007"].cells[1] == "2"

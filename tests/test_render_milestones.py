@@ -11,10 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from ext.model import Need
-from ext.render_milestones import forecast_points, scope_priorities
-from publish_site import (MILESTONES, TODAY, build, expected_milestone_items, expected_verification, page,
-                          table_rows, write_site)
+from dmtrace.core.model import Need
+from dmtrace.views.milestones import forecast_points, scope_priorities
+from tests.publish_site import (
+    MILESTONES,
+    TODAY,
+    build,
+    expected_milestone_items,
+    expected_verification,
+    page,
+    table_rows,
+    write_site,
+)
 
 STATES = ["verified", "failing", "partially run", "not run", "untraced", "descoped"]
 
@@ -63,8 +71,10 @@ def test_scope_comes_from_the_title() -> None:
 
 def test_forecast_entries_are_parsed_and_bad_ones_skipped() -> None:
     need = Need("M-1", "milestone", "t", "x.md", 1, fields={"forecast": "2023-12=2025-02-12 junk 2023-10=2025-01-27"})
-    assert forecast_points(need) == [(dt.date(2023, 10, 1), dt.date(2025, 1, 27)),
-                                     (dt.date(2023, 12, 1), dt.date(2025, 2, 12))]
+    assert forecast_points(need) == [
+        (dt.date(2023, 10, 1), dt.date(2025, 1, 27)),
+        (dt.date(2023, 12, 1), dt.date(2025, 2, 12)),
+    ]
 
 
 def test_a_milestone_page_has_breadcrumbs_and_previous_next_like_a_document(site: Path) -> None:
@@ -73,8 +83,12 @@ def test_a_milestone_page_has_breadcrumbs_and_previous_next_like_a_document(site
     assert "<title>LDM-503-19a: All P1a DM requirements verified &#8212;" in html
     links = dict(re.findall(r'<a class="(left-prev|right-next)"\s+href="([^"]+)"', html))
     assert links == {"left-prev": "LDM-503-11.html", "right-next": "LDM-503-20.html"}
-    first = dict(re.findall(r'<a class="(left-prev|right-next)"\s+href="([^"]+)"',
-                            page(site, "docs/traceability/_milestones/LDM-503-11")))
+    first = dict(
+        re.findall(
+            r'<a class="(left-prev|right-next)"\s+href="([^"]+)"',
+            page(site, "docs/traceability/_milestones/LDM-503-11"),
+        )
+    )
     assert first["left-prev"] == "../milestones.html"
 
 
@@ -96,8 +110,10 @@ def test_a_new_milestone_gets_its_page_on_an_incremental_build(tmp_path: Path) -
     root = write_site(tmp_path / "site")
     build(root)
     source = root / "needs" / "fixture" / "milestones.md"
-    source.write_text(source.read_text() + "\n```{milestone} Data preview 2\n:id: LDM-503-21\n:due: 2027-06-30\n"
-                      ":after: LDM-503-20\n```\n")
+    source.write_text(
+        source.read_text() + "\n```{milestone} Data preview 2\n:id: LDM-503-21\n:due: 2027-06-30\n"
+        ":after: LDM-503-20\n```\n"
+    )
     build(root)
     out = root / "_build" / "html"
     assert "due in 217 days" in page(out, "docs/traceability/_milestones/LDM-503-21")

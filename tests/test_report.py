@@ -1,37 +1,47 @@
-"""ext/report.py: the plain compiler-style line and the GitHub Actions annotation, with its escaping."""
+"""dmtrace.core.report: the plain compiler-style line and the GitHub Actions annotation, with its escaping."""
 
 from __future__ import annotations
 
-from ext.model import Violation
-from ext.report import format_github, format_plain, format_violations, summary, use_github_format
+from dmtrace.core.model import Violation
+from dmtrace.core.report import format_github, format_plain, format_violations, summary, use_github_format
 
-UNTRACED = Violation("needs/dms/alerts.md", 12, "DMS-REQ-0398",
-                     "DMS-REQ-0398 (priority 1a) has no verifying test and no P1a children", "trace.untraced")
+UNTRACED = Violation(
+    "needs/dms/alerts.md",
+    12,
+    "DMS-REQ-0398",
+    "DMS-REQ-0398 (priority 1a) has no verifying test and no P1a children",
+    "trace.untraced",
+)
 
 
 def test_plain_line_is_file_line_error_id_message_rule() -> None:
-    assert format_plain(UNTRACED) == ("needs/dms/alerts.md:12: error: DMS-REQ-0398: DMS-REQ-0398 (priority 1a) "
-                                      "has no verifying test and no P1a children [trace.untraced]")
+    assert format_plain(UNTRACED) == (
+        "needs/dms/alerts.md:12: error: DMS-REQ-0398: DMS-REQ-0398 (priority 1a) "
+        "has no verifying test and no P1a children [trace.untraced]"
+    )
 
 
 def test_github_annotation_names_file_line_and_rule() -> None:
     assert format_github(UNTRACED) == (
         "::error file=needs/dms/alerts.md,line=12,title=trace.untraced::DMS-REQ-0398: DMS-REQ-0398 (priority 1a) "
-        "has no verifying test and no P1a children [trace.untraced]")
+        "has no verifying test and no P1a children [trace.untraced]"
+    )
 
 
 def test_github_annotation_escapes_message_data() -> None:
     """In the message, only %, CR and LF are special: a colon or comma stays as written."""
     violation = Violation("needs/a.md", 3, "DMS-REQ-0001", "100% done,\r\nnext: line", "trace.x")
     assert format_github(violation) == (
-        "::error file=needs/a.md,line=3,title=trace.x::DMS-REQ-0001: 100%25 done,%0D%0Anext: line [trace.x]")
+        "::error file=needs/a.md,line=3,title=trace.x::DMS-REQ-0001: 100%25 done,%0D%0Anext: line [trace.x]"
+    )
 
 
 def test_github_annotation_escapes_properties() -> None:
     """In file= and title=, a colon or comma would end the property: they are escaped too, after %."""
     violation = Violation("needs/odd,name:50%.md", 7, "LVV-T1", "m", "trace.a,b:c\nd")
     assert format_github(violation) == (
-        "::error file=needs/odd%2Cname%3A50%25.md,line=7,title=trace.a%2Cb%3Ac%0Ad::LVV-T1: m [trace.a,b:c%0Ad]")
+        "::error file=needs/odd%2Cname%3A50%25.md,line=7,title=trace.a%2Cb%3Ac%0Ad::LVV-T1: m [trace.a,b:c%0Ad]"
+    )
 
 
 def test_format_follows_the_github_actions_variable() -> None:

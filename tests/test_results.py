@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import defusedxml.ElementTree
 import pytest
 
-from ext.results import MAX_RESULTS_BYTES
+from dmtrace.core.results import MAX_RESULTS_BYTES
 
 if TYPE_CHECKING:
     from conftest import Site
@@ -99,27 +99,53 @@ UNKNOWN_ID = """\
 HUGE, FIFO = None, "<fifo>"
 # (what is written: text, HUGE for the oversized file or FIFO for a named pipe; the exact line the check prints)
 HOSTILE: dict[str, tuple[str | None, str]] = {
-    "malformed": (MALFORMED, "results/bad.xml:4: error: results: malformed XML (mismatched tag); "
-                             "no results taken from this file [trace.results]"),
-    "xxe": (XXE, "results/bad.xml:3: error: results: refused: external entity 'xxe' (file:///etc/passwd) is "
-                 "declared; results files may not declare entities (XXE); no results taken from this file "
-                 "[trace.results]"),
-    "billion-laughs": (BILLION_LAUGHS, "results/bad.xml:3: error: results: refused: entity 'lol' is declared; "
-                                       "results files may not declare entities (entity expansion); "
-                                       "no results taken from this file [trace.results]"),
-    "external-dtd": (EXTERNAL_DTD, "results/bad.xml:2: error: results: refused: external reference to "
-                                   "http://localhost:9/junit.dtd; results files may not load other resources; "
-                                   "no results taken from this file [trace.results]"),
-    "huge": (HUGE, f"results/bad.xml:1: error: results: file is {MAX_RESULTS_BYTES + 1} bytes, over the "
-                   f"{MAX_RESULTS_BYTES}-byte limit; no results taken from this file [trace.results]"),
-    "not-junit": (NOT_JUNIT, "results/bad.xml:2: error: results: root element <html> is not <testsuites> or "
-                             "<testsuite>: not JUnit XML; no results taken from this file [trace.results]"),
-    "fifo": (FIFO, "results/bad.xml:1: error: results: not a regular file; no results taken from this file "
-                   "[trace.results]"),  # reading it would block for ever
-    "empty": ("", "results/bad.xml:1: error: results: malformed XML (no element found); "
-                  "no results taken from this file [trace.results]"),
-    "unknown-id": (UNKNOWN_ID, "results/bad.xml:3: error: LVV-T404: results name test case LVV-T404, "
-                               "which does not exist [trace.results-unknown-id]"),
+    "malformed": (
+        MALFORMED,
+        "results/bad.xml:4: error: results: malformed XML (mismatched tag); "
+        "no results taken from this file [trace.results]",
+    ),
+    "xxe": (
+        XXE,
+        "results/bad.xml:3: error: results: refused: external entity 'xxe' (file:///etc/passwd) is "
+        "declared; results files may not declare entities (XXE); no results taken from this file "
+        "[trace.results]",
+    ),
+    "billion-laughs": (
+        BILLION_LAUGHS,
+        "results/bad.xml:3: error: results: refused: entity 'lol' is declared; "
+        "results files may not declare entities (entity expansion); "
+        "no results taken from this file [trace.results]",
+    ),
+    "external-dtd": (
+        EXTERNAL_DTD,
+        "results/bad.xml:2: error: results: refused: external reference to "
+        "http://localhost:9/junit.dtd; results files may not load other resources; "
+        "no results taken from this file [trace.results]",
+    ),
+    "huge": (
+        HUGE,
+        f"results/bad.xml:1: error: results: file is {MAX_RESULTS_BYTES + 1} bytes, over the "
+        f"{MAX_RESULTS_BYTES}-byte limit; no results taken from this file [trace.results]",
+    ),
+    "not-junit": (
+        NOT_JUNIT,
+        "results/bad.xml:2: error: results: root element <html> is not <testsuites> or "
+        "<testsuite>: not JUnit XML; no results taken from this file [trace.results]",
+    ),
+    "fifo": (
+        FIFO,
+        "results/bad.xml:1: error: results: not a regular file; no results taken from this file [trace.results]",
+    ),  # reading it would block for ever
+    "empty": (
+        "",
+        "results/bad.xml:1: error: results: malformed XML (no element found); "
+        "no results taken from this file [trace.results]",
+    ),
+    "unknown-id": (
+        UNKNOWN_ID,
+        "results/bad.xml:3: error: LVV-T404: results name test case LVV-T404, "
+        "which does not exist [trace.results-unknown-id]",
+    ),
 }
 
 
@@ -170,7 +196,10 @@ def test_sphinx_build_reports_every_hostile_file_and_keeps_the_good_results(site
     assert run.returncode == 1
     test_case = site.needs()["LVV-T1"]
     assert (test_case["last_result"], test_case["last_run"], test_case["result_source"]) == (
-        "passed", "2026-11-20 10:00", "results/good.xml")
+        "passed",
+        "2026-11-20 10:00",
+        "results/good.xml",
+    )
     assert site.needs()["DMS-REQ-0001"]["verification"] == "verified"
     assert "LVV-T1" in (site.root / "_build/html/needs/needs.html").read_text(encoding="utf-8")
 
@@ -181,8 +210,7 @@ def test_missing_results_file_is_reported_and_others_still_count(site: Site) -> 
 
     run = site.check("--strict", "--results", "results/none.xml", "results/good.xml")
 
-    assert run.stderr.splitlines() == [
-        "results/none.xml:1: error: results: results file not found [trace.results]"]
+    assert run.stderr.splitlines() == ["results/none.xml:1: error: results: results file not found [trace.results]"]
 
 
 CAMPAIGN_CSV = """\
@@ -193,7 +221,9 @@ LVV-T3,2019-05-22,Not Executed,LDM-692
 LVV-T4,,Maybe,LDM-692
 """
 
-CAMPAIGN_NEEDS = NEEDS + """
+CAMPAIGN_NEEDS = (
+    NEEDS
+    + """
 ```{test} Test two
 :id: LVV-T2
 :verifies: DMS-REQ-0001
@@ -209,6 +239,7 @@ CAMPAIGN_NEEDS = NEEDS + """
 :verifies: DMS-REQ-0001
 ```
 """
+)
 
 
 def test_campaign_csv_and_junit_share_one_status_model_and_the_newest_run_wins(site: Site) -> None:
@@ -219,10 +250,13 @@ def test_campaign_csv_and_junit_share_one_status_model_and_the_newest_run_wins(s
     run = site.build("-D", "trace_results=results/campaign.csv,results/good.xml")
 
     assert run.error_lines() == [
-        "results/campaign.csv:5: error: LVV-T4: column status: unknown result 'Maybe' [trace.results]"]
+        "results/campaign.csv:5: error: LVV-T4: column status: unknown result 'Maybe' [trace.results]"
+    ]
     needs = site.needs()
-    assert {i: (needs[i]["last_result"], needs[i]["last_run"], needs[i]["result_source"])
-            for i in ("LVV-T1", "LVV-T2", "LVV-T3")} == {
+    assert {
+        i: (needs[i]["last_result"], needs[i]["last_run"], needs[i]["result_source"])
+        for i in ("LVV-T1", "LVV-T2", "LVV-T3")
+    } == {
         "LVV-T1": ("passed", "2026-11-20 10:00", "results/good.xml"),
         "LVV-T2": ("passed with deviation", "2019-05-22", "results/campaign.csv"),
         "LVV-T3": ("not run", "2019-05-22", "results/campaign.csv"),
@@ -286,34 +320,38 @@ def _test(need_id: str, verifies: str) -> str:
 
 # Outcomes: T1 passed, T2 failed, T3 skipped, T4 error, T5 xfail, T6 one of two tests failed, T7 never run,
 # T8 passed in the campaign CSV. Subreqs refine the requirement their id starts with.
-ROLLUP_NEEDS = "# Rollups\n\n" + "".join([
-    _requirement("DMS-REQ-0001", "1a"),
-    _requirement("DMS-REQ-0002", "1a"),
-    _requirement("DMS-REQ-0003", "1b"),
-    _requirement("DMS-REQ-0004", "1a"),
-    _requirement("DMS-REQ-0005", "1a"),
-    _requirement("DMS-REQ-0005-V-01", "1a", "DMS-REQ-0005"),
-    _requirement("DMS-REQ-0005-V-02", "1a", "DMS-REQ-0005"),
-    _requirement("DMS-REQ-0006", "1a"),
-    _requirement("DMS-REQ-0006-V-01", "1a", "DMS-REQ-0006"),
-    _requirement("DMS-REQ-0006-V-02", "2", "DMS-REQ-0006"),
-    _requirement("DMS-REQ-0007", "1a"),
-    _requirement("DMS-REQ-0007-V-01", "1a", "DMS-REQ-0007"),
-    _requirement("DMS-REQ-0007-V-02", "1a", "DMS-REQ-0007"),
-    _requirement("DMS-REQ-0008", "1a"),
-    _requirement("DMS-REQ-0008-V-01", "1a", "DMS-REQ-0008"),
-    _requirement("DMS-REQ-0008-V-02", "1a", "DMS-REQ-0008"),
-    _requirement("DMS-REQ-0009", "2"),
-    _test("LVV-T1", "DMS-REQ-0001, DMS-REQ-0002, DMS-REQ-0004, DMS-REQ-0005-V-01, DMS-REQ-0006-V-01, "
-                    "DMS-REQ-0008-V-01"),
-    _test("LVV-T2", "DMS-REQ-0002"),
-    _test("LVV-T3", "DMS-REQ-0003, DMS-REQ-0008-V-02"),
-    _test("LVV-T4", "DMS-REQ-0006-V-02, DMS-REQ-0007-V-01"),
-    _test("LVV-T5", "DMS-REQ-0003"),
-    _test("LVV-T6", "DMS-REQ-0002"),
-    _test("LVV-T7", "DMS-REQ-0004, DMS-REQ-0007-V-02"),
-    _test("LVV-T8", "DMS-REQ-0005-V-02"),
-])
+ROLLUP_NEEDS = "# Rollups\n\n" + "".join(
+    [
+        _requirement("DMS-REQ-0001", "1a"),
+        _requirement("DMS-REQ-0002", "1a"),
+        _requirement("DMS-REQ-0003", "1b"),
+        _requirement("DMS-REQ-0004", "1a"),
+        _requirement("DMS-REQ-0005", "1a"),
+        _requirement("DMS-REQ-0005-V-01", "1a", "DMS-REQ-0005"),
+        _requirement("DMS-REQ-0005-V-02", "1a", "DMS-REQ-0005"),
+        _requirement("DMS-REQ-0006", "1a"),
+        _requirement("DMS-REQ-0006-V-01", "1a", "DMS-REQ-0006"),
+        _requirement("DMS-REQ-0006-V-02", "2", "DMS-REQ-0006"),
+        _requirement("DMS-REQ-0007", "1a"),
+        _requirement("DMS-REQ-0007-V-01", "1a", "DMS-REQ-0007"),
+        _requirement("DMS-REQ-0007-V-02", "1a", "DMS-REQ-0007"),
+        _requirement("DMS-REQ-0008", "1a"),
+        _requirement("DMS-REQ-0008-V-01", "1a", "DMS-REQ-0008"),
+        _requirement("DMS-REQ-0008-V-02", "1a", "DMS-REQ-0008"),
+        _requirement("DMS-REQ-0009", "2"),
+        _test(
+            "LVV-T1",
+            "DMS-REQ-0001, DMS-REQ-0002, DMS-REQ-0004, DMS-REQ-0005-V-01, DMS-REQ-0006-V-01, DMS-REQ-0008-V-01",
+        ),
+        _test("LVV-T2", "DMS-REQ-0002"),
+        _test("LVV-T3", "DMS-REQ-0003, DMS-REQ-0008-V-02"),
+        _test("LVV-T4", "DMS-REQ-0006-V-02, DMS-REQ-0007-V-01"),
+        _test("LVV-T5", "DMS-REQ-0003"),
+        _test("LVV-T6", "DMS-REQ-0002"),
+        _test("LVV-T7", "DMS-REQ-0004, DMS-REQ-0007-V-02"),
+        _test("LVV-T8", "DMS-REQ-0005-V-02"),
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -338,8 +376,9 @@ def test_pytest_outcomes_map_to_test_case_results_with_this_runs_time_and_file(p
     site, stamp = pytest_site
     needs = site.needs()
 
-    assert {i: needs[i]["last_result"] for i in ("LVV-T1", "LVV-T2", "LVV-T3", "LVV-T4", "LVV-T5", "LVV-T6",
-                                                  "LVV-T7")} == {
+    assert {
+        i: needs[i]["last_result"] for i in ("LVV-T1", "LVV-T2", "LVV-T3", "LVV-T4", "LVV-T5", "LVV-T6", "LVV-T7")
+    } == {
         "LVV-T1": "passed",
         "LVV-T2": "failed",
         "LVV-T3": "skipped",
@@ -382,7 +421,8 @@ def test_requirement_status_rolls_up_from_tests_and_relevant_children(pytest_sit
 
 SECOND_JUNIT = GOOD_JUNIT.replace("LVV-T1", "LVV-T2").replace("test_one", "test_two")
 STALE_JUNIT = GOOD_JUNIT.replace("2026-11-20", "2026-11-21").replace(
-    "</testcase>", "<failure message='stale' /></testcase>")
+    "</testcase>", "<failure message='stale' /></testcase>"
+)
 
 
 @pytest.mark.verifies("TRACE-T-013")
@@ -399,11 +439,13 @@ def test_make_passes_results_to_sphinx_and_check(site: Site) -> None:
     html = site.make("html", RESULTS="results/a.xml results/b.xml")
 
     assert configured.error_lines() == [
-        "needs/needs.md:3: error: DMS-REQ-0001: DMS-REQ-0001 (priority 1a) has failing tests: LVV-T1 "
-        "[trace.failing]"]
+        "needs/needs.md:3: error: DMS-REQ-0001: DMS-REQ-0001 (priority 1a) has failing tests: LVV-T1 [trace.failing]"
+    ]
     assert (check.returncode, check.stderr) == (0, "")
     assert check.stdout.splitlines()[-1].startswith("traceability: all rules pass (3 needs, ")
     assert html.returncode == 0, html.stderr
     needs = site.needs()
     assert {i: (needs[i]["last_result"], needs[i]["result_source"]) for i in ("LVV-T1", "LVV-T2")} == {
-        "LVV-T1": ("passed", "results/a.xml"), "LVV-T2": ("passed", "results/b.xml")}
+        "LVV-T1": ("passed", "results/a.xml"),
+        "LVV-T2": ("passed", "results/b.xml"),
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ext.sources import parse_markdown, read_texts, read_tree
+from dmtrace.core.reader import parse_markdown, read_texts, read_tree
 
 DOC = """\
 # Page
@@ -46,7 +46,10 @@ Body line.
 def test_finds_needs_with_lines_fields_and_links() -> None:
     needs = list(parse_markdown(DOC, "needs/p.md"))
     assert [(n.id, n.type, n.line) for n in needs] == [
-        ("DMS-REQ-0066", "req", 3), ("LVV-T2303", "test", 11), ("DMS-REQ-0066-V-01", "subreq", 23)]
+        ("DMS-REQ-0066", "req", 3),
+        ("LVV-T2303", "test", 11),
+        ("DMS-REQ-0066-V-01", "subreq", 23),
+    ]
     req = needs[0]
     assert req.title == "Image Archive"
     assert req.fields == {"priority": "1a"}
@@ -74,5 +77,4 @@ def test_read_tree_walks_needs_and_docs(tmp_path: Path) -> None:
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "z.md").write_text("```{test} Z\n:id: LVV-T2\n```\n")
     tree = read_tree(tmp_path)
-    assert {n.id: n.file for n in tree.needs.values()} == {
-        "DMS-REQ-0001": "needs/deep/er/x.md", "LVV-T1": "docs/y.md"}
+    assert {n.id: n.file for n in tree.needs.values()} == {"DMS-REQ-0001": "needs/deep/er/x.md", "LVV-T1": "docs/y.md"}

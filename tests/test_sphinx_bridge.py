@@ -27,13 +27,22 @@ PAGE = """\
 
 
 def test_computed_fields_for_requirements_and_test_cases(tmp_path: Path) -> None:
-    root = write_site(tmp_path / "site", {"needs/a.md": PAGE}, results=["results.csv"],
-                      files={"results.csv": "test_case,last_run,status,source\nLVV-T2297,2025-07-15,Passed,VCD\n"})
+    root = write_site(
+        tmp_path / "site",
+        {"needs/a.md": PAGE},
+        results=["results.csv"],
+        files={"results.csv": "test_case,last_run,status,source\nLVV-T2297,2025-07-15,Passed,VCD\n"},
+    )
     result = sphinx_build(root)
     assert result.returncode == 0, result.stderr
     needs = exported_needs(root)
-    assert (needs["LVV-T2297"]["last_result"], needs["LVV-T2297"]["last_run"],
-            needs["LVV-T2297"]["result_source"]) == ("passed", "2025-07-15", "results.csv")
+    assert (needs["LVV-T2297"]["last_result"], needs["LVV-T2297"]["last_run"], needs["LVV-T2297"]["result_source"]) == (
+        "passed",
+        "2025-07-15",
+        "results.csv",
+    )
     assert (needs["LVV-T9"]["last_result"], needs["LVV-T9"]["last_run"]) == ("not run", None)
     assert (needs["DMS-REQ-0003"]["trace"], needs["DMS-REQ-0003"]["verification"]) == (
-        "traced directly", "partially run")
+        "traced directly",
+        "partially run",
+    )

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support import PYTHON, REPO, run, write_site
+from tests.support import PYTHON, REPO, run, write_site
 
 LAUNCHER = str(REPO / "scripts" / "sphinx_build.py")
-TRACED = {"needs/reqs.md": """\
+TRACED = {
+    "needs/reqs.md": """\
     # Requirements
 
     ```{req} Raw images
     :id: DMS-REQ-0001
     :priority: 2
     ```
-    """}
+    """
+}
 UNTRACED = {"needs/reqs.md": TRACED["needs/reqs.md"].replace(":priority: 2", ":priority: 1a")}
 
 

@@ -41,8 +41,10 @@ def test_one():
 @pytest.mark.verifies("TRACE-T-001")
 def test_untraced_p1a_requirement_fails_check_and_build(site: Site) -> None:
     site.write("needs/needs.md", P1A_NEEDS.replace(":verifies: DMS-REQ-0001", ":verifies: DMS-REQ-0002"))
-    expected = ["needs/needs.md:3: error: DMS-REQ-0001: DMS-REQ-0001 (priority 1a) has no verifying test and no "
-                "P1a children [trace.untraced]"]  # DMS-REQ-0002 is untraced too, but only priority 2
+    expected = [
+        "needs/needs.md:3: error: DMS-REQ-0001: DMS-REQ-0001 (priority 1a) has no verifying test and no "
+        "P1a children [trace.untraced]"
+    ]  # DMS-REQ-0002 is untraced too, but only priority 2
 
     check = site.make("check")
     html = site.make("html")
@@ -57,8 +59,9 @@ def test_failing_p1a_test_fails_strict_check_and_build(site: Site) -> None:
     site.write("needs/needs.md", P1A_NEEDS)
     site.write("tests/test_one.py", FAILING_TEST)
     assert site.pytest("--junitxml=results/pytest.xml").returncode == 1
-    expected = ["needs/needs.md:3: error: DMS-REQ-0001: DMS-REQ-0001 (priority 1a) has failing tests: LVV-T1 "
-                "[trace.failing]"]
+    expected = [
+        "needs/needs.md:3: error: DMS-REQ-0001: DMS-REQ-0001 (priority 1a) has failing tests: LVV-T1 [trace.failing]"
+    ]
 
     check = site.make("check", RESULTS="results/pytest.xml")
     strict_check = site.make("check", RESULTS="results/pytest.xml", STRICT="1")
@@ -82,9 +85,13 @@ def test_strict_mode_requires_p1a_items_to_be_verified_not_only_traced(site: Sit
 
     run = site.check("--strict")
 
-    assert (run.returncode, run.stderr.splitlines()) == (1, [
-        "needs/needs.md:3: error: DMS-REQ-0001: DMS-REQ-0001 (priority 1a) is not verified (not run) "
-        "[trace.unverified]"])
+    assert (run.returncode, run.stderr.splitlines()) == (
+        1,
+        [
+            "needs/needs.md:3: error: DMS-REQ-0001: DMS-REQ-0001 (priority 1a) is not verified (not run) "
+            "[trace.unverified]"
+        ],
+    )
 
 
 PATTERN_NEEDS = """\
@@ -119,8 +126,11 @@ def test_configured_id_patterns_apply_to_check_and_build(site: Site) -> None:
         r"needs/needs.md:3: error: TRACE-REQ-001: id does not match the req pattern ^DMS-REQ-\d{4}$ "
         "(e.g. DMS-REQ-0293) [trace.id-pattern]",
         r"needs/needs.md:13: error: TRACE-T-001: id does not match the test pattern ^LVV-T\d+$ (e.g. LVV-T2303) "
-        "[trace.id-pattern]"]
-    expected = [r"needs/needs.md:8: error: DMS-REQ-0001: id does not match the req pattern ^TRACE-REQ-\d{3}$ "
-                "[trace.id-pattern]"]
+        "[trace.id-pattern]",
+    ]
+    expected = [
+        r"needs/needs.md:8: error: DMS-REQ-0001: id does not match the req pattern ^TRACE-REQ-\d{3}$ "
+        "[trace.id-pattern]"
+    ]
     assert (configured_check.returncode, configured_check.error_lines()) == (1, expected)
     assert (configured_build.returncode, configured_build.error_lines()) == (1, expected)

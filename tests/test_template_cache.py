@@ -1,19 +1,21 @@
-"""ext/template_cache.py: compiled theme templates are kept beside the doctrees and give the same pages."""
+"""dmtrace.glue.template_cache: compiled theme templates are kept beside the doctrees and give the same pages."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from support import sphinx_build, write_site
+from tests.support import sphinx_build, write_site
 
-PAGES = {"needs/reqs.md": """\
+PAGES = {
+    "needs/reqs.md": """\
     # Requirements
 
     ```{req} Raw images
     :id: DMS-REQ-0001
     :priority: 2
     ```
-    """}
+    """
+}
 
 
 def test_templates_are_cached_and_a_cached_build_writes_the_same_pages(tmp_path: Path) -> None:

@@ -12,10 +12,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "trace_diff.py"
-GIT_ENV = {"GIT_AUTHOR_NAME": "Author", "GIT_AUTHOR_EMAIL": "author@example.org",
-           "GIT_COMMITTER_NAME": "Author", "GIT_COMMITTER_EMAIL": "author@example.org",
-           "GIT_AUTHOR_DATE": "2026-11-20T10:00:00+00:00", "GIT_COMMITTER_DATE": "2026-11-20T10:00:00+00:00",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Author",
+    "GIT_AUTHOR_EMAIL": "author@example.org",
+    "GIT_COMMITTER_NAME": "Author",
+    "GIT_COMMITTER_EMAIL": "author@example.org",
+    "GIT_AUTHOR_DATE": "2026-11-20T10:00:00+00:00",
+    "GIT_COMMITTER_DATE": "2026-11-20T10:00:00+00:00",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
 
 
 def need(directive: str, title: str, *options: str, body: str = "") -> str:
@@ -25,56 +31,93 @@ def need(directive: str, title: str, *options: str, body: str = "") -> str:
     return "\n".join([*lines, "```", ""])
 
 
-BASE_REQS = "\n".join([
-    "# Requirements", "",
-    need("req", "Provenance", ":id: DMS-REQ-0066", ":priority: 1a", body="The DMS shall record provenance."),
-    need("req", "Alert latency", ":id: DMS-REQ-0398", ":priority: 1a"),
-    need("req", "Selection of Datasets", ":id: DMS-REQ-0293", ":priority: 1a"),
-    need("req", "Archive metadata", ":id: DMS-REQ-0100", ":priority: 2"),
-])
-HEAD_REQS = "\n".join([
-    "# Requirements", "",
-    need("req", "Provenance", ":id: DMS-REQ-0066", ":priority: 1a",
-         body="The DMS shall record provenance and provide services to re-create data products."),
-    need("subreq", "Record information to support re-creation", ":id: DMS-REQ-0066-V-01", ":priority: 1a",
-         ":refines: DMS-REQ-0066"),
-    need("subreq", "Provide services for re-creation", ":id: DMS-REQ-0066-V-02", ":priority: 2",
-         ":refines: DMS-REQ-0066"),
-    need("req", "Alert latency", ":id: DMS-REQ-0398", ":priority: 1b"),
-    need("req", "Selection of Datasets", ":id: DMS-REQ-0293", ":priority: 1a"),
-    need("req", "Archive metadata", ":id: DMS-REQ-0100", ":priority: 2"),
-])
-BASE_TESTS = "\n".join([
-    "# Test cases", "",
-    need("test", "Provenance records", ":id: LVV-T20", ":verifies: DMS-REQ-0066"),
-    need("test", "Alert timing", ":id: LVV-T30", ":verifies: DMS-REQ-0398"),
-    need("test", "Dataset selection", ":id: LVV-T11", ":verifies: DMS-REQ-0293"),
-    need("test", "Dataset selection by query", ":id: LVV-T12", ":verifies: DMS-REQ-0293"),
-    need("test", "Metadata archive", ":id: LVV-T40", ":verifies: DMS-REQ-0100"),
-])
-HEAD_TESTS = "\n".join([
-    "# Test cases", "",
-    need("test", "Provenance records", ":id: LVV-T20", ":verifies: DMS-REQ-0066-V-01"),
-    need("test", "Dataset selection", ":id: LVV-T11", ":verifies: DMS-REQ-0293"),
-    need("test", "Metadata archive", ":id: LVV-T40", ":verifies: DMS-REQ-0100"),
-])
+BASE_REQS = "\n".join(
+    [
+        "# Requirements",
+        "",
+        need("req", "Provenance", ":id: DMS-REQ-0066", ":priority: 1a", body="The DMS shall record provenance."),
+        need("req", "Alert latency", ":id: DMS-REQ-0398", ":priority: 1a"),
+        need("req", "Selection of Datasets", ":id: DMS-REQ-0293", ":priority: 1a"),
+        need("req", "Archive metadata", ":id: DMS-REQ-0100", ":priority: 2"),
+    ]
+)
+HEAD_REQS = "\n".join(
+    [
+        "# Requirements",
+        "",
+        need(
+            "req",
+            "Provenance",
+            ":id: DMS-REQ-0066",
+            ":priority: 1a",
+            body="The DMS shall record provenance and provide services to re-create data products.",
+        ),
+        need(
+            "subreq",
+            "Record information to support re-creation",
+            ":id: DMS-REQ-0066-V-01",
+            ":priority: 1a",
+            ":refines: DMS-REQ-0066",
+        ),
+        need(
+            "subreq",
+            "Provide services for re-creation",
+            ":id: DMS-REQ-0066-V-02",
+            ":priority: 2",
+            ":refines: DMS-REQ-0066",
+        ),
+        need("req", "Alert latency", ":id: DMS-REQ-0398", ":priority: 1b"),
+        need("req", "Selection of Datasets", ":id: DMS-REQ-0293", ":priority: 1a"),
+        need("req", "Archive metadata", ":id: DMS-REQ-0100", ":priority: 2"),
+    ]
+)
+BASE_TESTS = "\n".join(
+    [
+        "# Test cases",
+        "",
+        need("test", "Provenance records", ":id: LVV-T20", ":verifies: DMS-REQ-0066"),
+        need("test", "Alert timing", ":id: LVV-T30", ":verifies: DMS-REQ-0398"),
+        need("test", "Dataset selection", ":id: LVV-T11", ":verifies: DMS-REQ-0293"),
+        need("test", "Dataset selection by query", ":id: LVV-T12", ":verifies: DMS-REQ-0293"),
+        need("test", "Metadata archive", ":id: LVV-T40", ":verifies: DMS-REQ-0100"),
+    ]
+)
+HEAD_TESTS = "\n".join(
+    [
+        "# Test cases",
+        "",
+        need("test", "Provenance records", ":id: LVV-T20", ":verifies: DMS-REQ-0066-V-01"),
+        need("test", "Dataset selection", ":id: LVV-T11", ":verifies: DMS-REQ-0293"),
+        need("test", "Metadata archive", ":id: LVV-T40", ":verifies: DMS-REQ-0100"),
+    ]
+)
 CSV_HEADER = "test_case,last_run,status,source\n"
-BASE_RESULTS = CSV_HEADER + "".join(f"{t},2026-01-05,Passed,campaign\n"
-                                    for t in ("LVV-T20", "LVV-T30", "LVV-T11", "LVV-T12", "LVV-T40"))
-HEAD_RESULTS = CSV_HEADER + "".join(f"{t},2026-01-05,Passed,campaign\n" for t in ("LVV-T20", "LVV-T11")) \
+BASE_RESULTS = CSV_HEADER + "".join(
+    f"{t},2026-01-05,Passed,campaign\n" for t in ("LVV-T20", "LVV-T30", "LVV-T11", "LVV-T12", "LVV-T40")
+)
+HEAD_RESULTS = (
+    CSV_HEADER
+    + "".join(f"{t},2026-01-05,Passed,campaign\n" for t in ("LVV-T20", "LVV-T11"))
     + "LVV-T40,2026-11-19,Failed,campaign\n"
+)
 CONF = 'trace_results = ["results/campaign_results.csv"]\n'
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        ["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=True
+    )
     return done.stdout.strip()
 
 
 def write_site(repo: Path, reqs: str, tests: str, results: str) -> None:
-    for name, text in {"conf.py": CONF, "docs/index.md": "# Index\n", "needs/dms/reqs.md": reqs,
-                       "needs/dms/tests.md": tests, "results/campaign_results.csv": results}.items():
+    for name, text in {
+        "conf.py": CONF,
+        "docs/index.md": "# Index\n",
+        "needs/dms/reqs.md": reqs,
+        "needs/dms/tests.md": tests,
+        "results/campaign_results.csv": results,
+    }.items():
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_text(text, encoding="utf-8")
 
@@ -95,8 +138,9 @@ def run_diff(repo: Path, *args: str, github: bool = False) -> subprocess.Complet
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
     if github:
         env["GITHUB_ACTIONS"] = "true"
-    return subprocess.run([sys.executable, str(SCRIPT), "--root", str(repo), *args], capture_output=True, text=True,
-                          env=env, check=False)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--root", str(repo), *args], capture_output=True, text=True, env=env, check=False
+    )
 
 
 def short(repo: Path, revision: str) -> str:
@@ -160,11 +204,12 @@ re-create data products.**
 def untrace_0293(repo: Path) -> None:
     """Removes the last test of a P1a requirement from the working tree (its campaign record stays)."""
     tests = repo / "needs/dms/tests.md"
-    tests.write_text(tests.read_text().replace(need("test", "Dataset selection", ":id: LVV-T11",
-                                                    ":verifies: DMS-REQ-0293"), ""))
+    tests.write_text(
+        tests.read_text().replace(need("test", "Dataset selection", ":id: LVV-T11", ":verifies: DMS-REQ-0293"), "")
+    )
 
 
-UNTRACED = ("DMS-REQ-0293: DMS-REQ-0293 (priority 1a) has no verifying test and no P1a children [trace.untraced]")
+UNTRACED = "DMS-REQ-0293: DMS-REQ-0293 (priority 1a) has no verifying test and no P1a children [trace.untraced]"
 UNKNOWN = "LVV-T11: results name test case LVV-T11, which does not exist [trace.results-unknown-id]"
 
 
@@ -172,8 +217,10 @@ def test_working_tree_that_breaks_a_rule_fails_and_lists_the_violations_first(re
     untrace_0293(repo)
     done = run_diff(repo, "split-0066", "WORKTREE")
     assert done.returncode == 1
-    assert done.stderr.splitlines() == [f"needs/dms/reqs.md:27: error: {UNTRACED}",
-                                        f"results/campaign_results.csv:3: error: {UNKNOWN}"]
+    assert done.stderr.splitlines() == [
+        f"needs/dms/reqs.md:27: error: {UNTRACED}",
+        f"results/campaign_results.csv:3: error: {UNKNOWN}",
+    ]
     head = done.stdout.split("\n### Removed")[0]
     assert head == textwrap.dedent(f"""\
         ## Traceability: `split-0066` ({short(repo, "split-0066")}) → working tree
@@ -209,18 +256,21 @@ def test_violations_are_github_annotations_under_actions(repo: Path) -> None:
 def test_only_new_violations_are_annotated_on_request(repo: Path) -> None:
     untrace_0293(repo)
     git(repo, "commit", "--quiet", "-am", "Drop LVV-T11")
-    (repo / "needs/dms/reqs.md").write_text(HEAD_REQS.replace(":id: DMS-REQ-0100\n:priority: 2",
-                                                              ":id: DMS-REQ-0100\n:priority: 7"))
+    (repo / "needs/dms/reqs.md").write_text(
+        HEAD_REQS.replace(":id: DMS-REQ-0100\n:priority: 2", ":id: DMS-REQ-0100\n:priority: 7")
+    )
     done = run_diff(repo, "HEAD", "--violations", "new")
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
-        "needs/dms/reqs.md:32: error: DMS-REQ-0100: priority '7' is not one of 1a, 1b, 2, 3 [trace.field-value]"]
+        "needs/dms/reqs.md:32: error: DMS-REQ-0100: priority '7' is not one of 1a, 1b, 2, 3 [trace.field-value]"
+    ]
     assert "**Rules fail at head: 3 violations** (1 new; base had 2)." in done.stdout
     assert run_diff(repo, "HEAD", "--violations", "none").stderr == ""
 
 
-def test_output_file_gets_the_report_and_stdout_stays_empty(repo: Path,
-                                                           tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_output_file_gets_the_report_and_stdout_stays_empty(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     target = tmp_path_factory.mktemp("out") / "summary.md"
     done = run_diff(repo, "main", "split-0066", "--output", str(target))
     assert done.returncode == 0
@@ -236,11 +286,14 @@ def test_identical_revisions_report_no_change(repo: Path) -> None:
     assert "\n### " + "Added" not in done.stdout
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["no-such-branch", "main"], "unknown revision 'no-such-branch'"),
-    (["main", "HEAD~5"], "unknown revision 'HEAD~5'"),
-    (["WORKTREE", "main"], "the base must be a revision; WORKTREE is only allowed as head"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["no-such-branch", "main"], "unknown revision 'no-such-branch'"),
+        (["main", "HEAD~5"], "unknown revision 'HEAD~5'"),
+        (["WORKTREE", "main"], "the base must be a revision; WORKTREE is only allowed as head"),
+    ],
+)
 def test_bad_revision_is_one_clear_message_and_status_2(repo: Path, args: list[str], message: str) -> None:
     done = run_diff(repo, *args)
     assert done.returncode == 2
@@ -263,8 +316,10 @@ def test_a_revision_conf_py_is_read_as_literals_not_executed(repo: Path) -> None
     git(repo, "commit", "--quiet", "-m", "Other results file")
     done = run_diff(repo, "split-0066", "HEAD")
     assert done.returncode == 1
-    assert done.stderr == ("results/other.csv:2: error: LVV-T99: results name test case LVV-T99, which does not "
-                           "exist [trace.results-unknown-id]\n")
+    assert done.stderr == (
+        "results/other.csv:2: error: LVV-T99: results name test case LVV-T99, which does not "
+        "exist [trace.results-unknown-id]\n"
+    )
 
 
 def test_base_is_where_the_branch_left_it_like_a_pull_request(repo: Path) -> None:

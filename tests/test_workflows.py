@@ -38,8 +38,9 @@ WorkflowLoader.yaml_implicit_resolvers = {
     first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-WorkflowLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                     list("tTfF"))
+WorkflowLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def load(path: Path) -> Any:
@@ -85,9 +86,11 @@ def test_schema_rejects_what_github_rejects(validator: jsonschema_rs.Validator) 
     workflow = load(CI)
     assert errors(validator, workflow) == []
     job = workflow["jobs"]["checks"]
-    for broken_job in ({**job, "runs_on": job["runs-on"]},
-                       {**job, "permissions": {"pages": "admin"}},
-                       {**job, "steps": [{"uses": "actions/checkout@v4", "run": "make check"}]}):
+    for broken_job in (
+        {**job, "runs_on": job["runs-on"]},
+        {**job, "permissions": {"pages": "admin"}},
+        {**job, "steps": [{"uses": "actions/checkout@v4", "run": "make check"}]},
+    ):
         assert errors(validator, {**workflow, "jobs": {"checks": broken_job}}), broken_job
     assert errors(validator, {**workflow, "on": {"pull_requests": None}})
 
@@ -152,8 +155,14 @@ def test_main_builds_the_site_and_deploys_it_to_pages() -> None:
     assert _step(deploy, r"actions/deploy-pages@")["id"] == "deployment"
 
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.org", "GIT_COMMITTER_NAME": "A",
-           "GIT_COMMITTER_EMAIL": "a@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "A",
+    "GIT_AUTHOR_EMAIL": "a@example.org",
+    "GIT_COMMITTER_NAME": "A",
+    "GIT_COMMITTER_EMAIL": "a@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
 REQ = "```{req} Alert latency\n:id: DMS-REQ-0398\n:priority: 1a\n```\n"
 TEST = "```{test} Alert timing\n:id: LVV-T30\n:verifies: DMS-REQ-0398\n```\n"
 
@@ -181,15 +190,17 @@ def test_the_diff_step_runs_as_written_and_fills_the_summary(tmp_path: Path) -> 
     env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "BASE_REF": "main"}
     # This test's interpreter stands in for the .venv that `make check` set up earlier in the job.
     command = run.replace("make -s diff", f"make -s diff PY={sys.executable} STAMP=")
-    done = subprocess.run(["bash", "-e", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        ["bash", "-e", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
     assert done.returncode != 0, "an untraced P1a item fails the step"
     assert "::error" not in done.stderr, "make check already annotated the violations"
     report = summary.read_text(encoding="utf-8")
     assert report.startswith("## Traceability: `origin/main` (")
     assert "**Rules fail at head: 1 violation** (1 new; base had 0)." in report
-    assert ("- **DMS-REQ-0398** (P1a) Alert latency: traced directly, not run → **untraced** `needs/alerts.md:1`"
-            in report)
+    assert (
+        "- **DMS-REQ-0398** (P1a) Alert latency: traced directly, not run → **untraced** `needs/alerts.md:1`" in report
+    )
 
 
 def test_pre_commit_runs_make_check_on_changed_markdown_only() -> None:
@@ -202,6 +213,11 @@ def test_pre_commit_runs_make_check_on_changed_markdown_only() -> None:
     files = re.compile(hook["files"])
     for path in ("needs/dms/alerts.md", "needs/a/b/c.md", "docs/authoring.md"):
         assert files.search(path), path
-    for path in ("README.md", "ext/diff.py", "needs/dms/alerts.md.orig", "results/campaign_results.csv",
-                 "tests/needs/x.md"):
+    for path in (
+        "README.md",
+        "ext/diff.py",
+        "needs/dms/alerts.md.orig",
+        "results/campaign_results.csv",
+        "tests/needs/x.md",
+    ):
         assert not files.search(path), path

@@ -13,20 +13,23 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from publish_site import REPO  # noqa: E402
+from tests.publish_site import REPO
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WAIT_MS = 15_000
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib signature)
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -56,11 +59,18 @@ def fixture_site(published_site: Path, serve: callable) -> str:
 def real_site(tmp_path_factory: pytest.TempPathFactory, serve: callable) -> str:
     """The repository's own site, built from a copy so the working tree's _build is left alone."""
     copy = tmp_path_factory.mktemp("real") / "repo"
-    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns("_build", ".venv", ".git", "__pycache__", "_milestones",
-                                                                ".pytest_cache"))
+    shutil.copytree(
+        REPO,
+        copy,
+        ignore=shutil.ignore_patterns("_build", ".venv", ".git", "__pycache__", "_milestones", ".pytest_cache"),
+    )
     out = copy / "_build" / "html"
-    run = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", str(copy), str(out)],
-                         capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(copy), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert (out / "docs" / "index.html").is_file(), run.stdout + run.stderr
     return serve(out)
 
@@ -82,12 +92,18 @@ def page(browser: object) -> Iterator[object]:
     tab = context.new_page()
     tab.set_default_timeout(WAIT_MS)
     errors: list[str] = []
-    tab.on("console", lambda message: errors.append(f"{message.type}: {message.text}")
-           if message.type in ("error", "warning") else None)
+    tab.on(
+        "console",
+        lambda message: (
+            errors.append(f"{message.type}: {message.text}") if message.type in ("error", "warning") else None
+        ),
+    )
     tab.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
     tab.on("requestfailed", lambda request: errors.append(f"requestfailed: {request.url}"))
-    tab.on("response", lambda response: errors.append(f"HTTP {response.status}: {response.url}")
-           if response.status >= 400 else None)
+    tab.on(
+        "response",
+        lambda response: errors.append(f"HTTP {response.status}: {response.url}") if response.status >= 400 else None,
+    )
     tab.trace_errors = errors
     yield tab
     context.close()

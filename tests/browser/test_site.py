@@ -8,12 +8,19 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
-from publish_site import SCREENSHOTS, REQUIREMENTS, expected_milestone_items, expected_verification
+from tests.publish_site import REQUIREMENTS, SCREENSHOTS, expected_milestone_items, expected_verification
 
-GENERATED = ["docs/index", "docs/traceability/matrix", "docs/traceability/vcd", "docs/traceability/reverse",
-             "docs/traceability/coverage", "docs/traceability/milestones",
-             "docs/traceability/_milestones/LDM-503-19a", "docs/traceability/_milestones/LDM-503-11",
-             "docs/traceability/_milestones/LDM-503-20"]
+GENERATED = [
+    "docs/index",
+    "docs/traceability/matrix",
+    "docs/traceability/vcd",
+    "docs/traceability/reverse",
+    "docs/traceability/coverage",
+    "docs/traceability/milestones",
+    "docs/traceability/_milestones/LDM-503-19a",
+    "docs/traceability/_milestones/LDM-503-11",
+    "docs/traceability/_milestones/LDM-503-20",
+]
 STATES = ["verified", "failing", "partially run", "not run", "untraced", "descoped"]
 
 
@@ -75,7 +82,7 @@ def test_no_console_errors_and_every_internal_link_resolves(page: object, fixtur
             target = urldefrag(urljoin(url, href)).url
             if urlparse(target).netloc != urlparse(fixture_site).netloc or target in checked:
                 continue
-            with urllib.request.urlopen(target, timeout=10) as response:  # noqa: S310 (localhost only)
+            with urllib.request.urlopen(target, timeout=10) as response:
                 checked[target] = response.status
     assert page.trace_errors == []
     assert checked and set(checked.values()) == {200}
@@ -86,9 +93,17 @@ FIT_SCRIPT = """() => Array.from(document.querySelectorAll('table.trace-table'))
     .map(t => t.className)"""
 
 
-@pytest.mark.parametrize("docname", ["docs/index", "docs/traceability/matrix", "docs/traceability/vcd",
-                                     "docs/traceability/reverse", "docs/traceability/coverage",
-                                     "docs/traceability/milestones"])
+@pytest.mark.parametrize(
+    "docname",
+    [
+        "docs/index",
+        "docs/traceability/matrix",
+        "docs/traceability/vcd",
+        "docs/traceability/reverse",
+        "docs/traceability/coverage",
+        "docs/traceability/milestones",
+    ],
+)
 def test_real_site_tables_fit_a_laptop_screen(page: object, real_site: str, docname: str) -> None:
     page.goto(f"{real_site}/{docname}.html")
     page.wait_for_load_state("load")
@@ -101,11 +116,14 @@ def test_screenshots_of_the_real_site(page: object, real_site: str, fixture_site
     """Dashboard, matrix and a milestone page at 1280x800, as a new reader sees them."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     real_milestone = f"{real_site}/docs/traceability/_milestones/LDM-503-19a.html"
-    with urllib.request.urlopen(f"{real_site}/docs/traceability/milestones.html", timeout=10) as index:  # noqa: S310
+    with urllib.request.urlopen(f"{real_site}/docs/traceability/milestones.html", timeout=10) as index:
         has_19a = "_milestones/LDM-503-19a.html" in index.read().decode()
     milestone_url = real_milestone if has_19a else f"{fixture_site}/docs/traceability/_milestones/LDM-503-19a.html"
-    shots = {"dashboard": f"{real_site}/docs/index.html", "matrix": f"{real_site}/docs/traceability/matrix.html",
-             "milestone": milestone_url}
+    shots = {
+        "dashboard": f"{real_site}/docs/index.html",
+        "matrix": f"{real_site}/docs/traceability/matrix.html",
+        "milestone": milestone_url,
+    }
     for name, url in shots.items():
         page.goto(url)
         page.wait_for_load_state("load")

@@ -1,0 +1,59 @@
+"""Link indexes over a set of needs: children, verifying tests and back links, computed once per build."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from dmtrace.core.model import LINK_TYPES, REQUIREMENT_TYPES, Need
+
+
+@dataclass(frozen=True)
+class NeedGraph:
+    """The needs and, for each id, who links to it by each link type."""
+
+    needs: Mapping[str, Need]
+    incoming: Mapping[str, Mapping[str, list[str]]]
+
+    @classmethod
+    def build(cls, needs: Mapping[str, Need]) -> NeedGraph:
+        incoming: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for need in needs.values():
+            for link, targets in need.links.items():
+                for target in targets:
+                    incoming[target][link].append(need.id)
+        return cls(needs, incoming)
+
+    @cached_property
+    def requirements_by_priority(self) -> dict[str, list[Need]]:
+        """Requirements and sub-requirements per priority value, in id order of the needs mapping."""
+        grouped: dict[str, list[Need]] = defaultdict(list)
+        for need in self.needs.values():
+            if need.type in REQUIREMENT_TYPES:
+                grouped[need.priority].append(need)
+        return dict(grouped)
+
+    def linked_from(self, need_id: str, link: str) -> list[str]:
+        """Ids of the needs whose `link` points at `need_id` (existing needs only)."""
+        by_link = self.incoming.get(need_id)
+        if not by_link:
+            return []
+        return [source for source in by_link.get(link, []) if source in self.needs]
+
+    def children(self, need_id: str) -> list[Need]:
+        return [self.needs[i] for i in self.linked_from(need_id, "refines")]
+
+    def tests(self, need_id: str) -> list[Need]:
+        return [self.needs[i] for i in self.linked_from(need_id, "verifies")]
+
+    def parent(self, need: Need) -> Need | None:
+        for target in need.targets("refines"):
+            if target in self.needs:
+                return self.needs[target]
+        return None
+
+
+def link_types_for(need: Need) -> list[str]:
+    return [name for name, spec in LINK_TYPES.items() if need.type in spec.sources]

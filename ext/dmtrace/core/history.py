@@ -1,0 +1,194 @@
+"""The commits that changed each need, read from one `git log -p` over the need sources and cached per HEAD."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dmtrace.core.model import NEED_TYPES
+from dmtrace.core.reader import DIRECTIVE_INFO, FENCE
+
+HISTORY_PATHS = ("needs",)
+# Each hunk header then names the last `:id:` line or fence line above the hunk, so a change deep inside a
+# long need body is still attributed to its id without asking git for more context.
+FUNCNAME = r"^(:id:.*|[ ]{0,3}(```|:::).*)$"
+ID_LINE = re.compile(r"^:id:\s*(?P<id>\S+)\s*$")
+HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(?P<context>.*)$")
+RECORD, UNIT = "\x1e", "\x1f"
+SHOWN_ON_CARD = 3
+HISTORY_CACHE = "trace_history.pickle"
+CACHE_VERSION = 1  # raise when parse_log or FUNCNAME changes
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    date: str
+    subject: str
+
+
+@dataclass
+class History:
+    """Commits per need id, newest first; `unavailable` says why there is none (no git, not a checkout)."""
+
+    changes: dict[str, list[Commit]] = field(default_factory=dict)
+    unavailable: str = ""
+    shallow: bool = False
+
+
+class _Block:
+    """Where a diff walk stands: inside a need block or not, its id once seen, a change seen before the id."""
+
+    def __init__(self, context: str) -> None:
+        self.inside, self.need_id, self.pending = False, "", False
+        for _ in self.see(context, changed=False):
+            pass
+
+    def see(self, line: str, changed: bool) -> Iterator[str]:
+        """Feeds one line of a hunk (without its marker); yields the ids this line changes."""
+        fence = FENCE.match(line)
+        if fence:
+            directive = DIRECTIVE_INFO.match(fence["info"].strip())
+            if directive and directive["name"] in NEED_TYPES:
+                self.inside, self.need_id, self.pending = True, "", changed
+                return
+            if not fence["info"].strip() and self.inside:
+                if changed and self.need_id:
+                    yield self.need_id
+                self.inside, self.need_id, self.pending = False, "", False
+                return
+        id_line = ID_LINE.match(line)
+        if id_line:
+            self.inside, self.need_id = True, id_line["id"]
+            if changed or self.pending:
+                self.pending = False
+                yield self.need_id
+            return
+        if changed and self.inside:
+            if self.need_id:
+                yield self.need_id
+            else:
+                self.pending = True
+
+
+def _hunk_ids(lines: Iterable[str]) -> set[str]:
+    """The need ids a commit's patch changes."""
+    found: set[str] = set()
+    block: _Block | None = None
+    for line in lines:
+        if line.startswith("@@"):
+            header = HUNK.match(line)
+            block = _Block(header["context"] if header else "")
+        elif block is not None and line[:1] in (" ", "+", "-"):
+            found.update(block.see(line[1:], changed=line[0] != " "))
+        elif line.startswith("diff --git"):
+            block = None
+    return found
+
+
+def parse_log(text: str, skip: frozenset[str] = frozenset()) -> dict[str, list[Commit]]:
+    """Commits per id from `git log -p` output whose commit headers are RECORD sha UNIT date UNIT subject."""
+    changes: dict[str, list[Commit]] = {}
+    for record in text.split(RECORD)[1:]:
+        header, _, patch = record.partition("\n")
+        sha, date, subject = [*header.split(UNIT), "", ""][:3]
+        if sha in skip:
+            continue
+        commit = Commit(sha, date, subject)
+        for need_id in sorted(_hunk_ids(patch.splitlines())):
+            changes.setdefault(need_id, []).append(commit)
+    return changes
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=False, encoding="utf-8", errors="replace"
+    )
+
+
+def read_history(root: Path, paths: tuple[str, ...] = HISTORY_PATHS) -> History:
+    """One `git log -p` over the need sources; never raises: without git the history says why it is missing."""
+    try:
+        top = _git(root, "rev-parse", "--is-shallow-repository")
+    except FileNotFoundError:
+        return History(unavailable="git is not installed on the machine that built the site")
+    if top.returncode != 0:
+        return History(unavailable="the site was not built from a git checkout")
+    with tempfile.NamedTemporaryFile("w", suffix=".gitattributes", delete=False) as attributes:
+        attributes.write("*.md diff=traceneeds\n")
+    try:
+        log = _git(
+            root,
+            "-c",
+            f"core.attributesFile={attributes.name}",
+            "-c",
+            f"diff.traceneeds.xfuncname={FUNCNAME}",
+            "-c",
+            "core.quotePath=false",
+            "log",
+            "-p",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-renames",
+            "--date=short",
+            f"--format={RECORD}%H{UNIT}%ad{UNIT}%s",
+            "--",
+            *paths,
+        )
+    finally:
+        Path(attributes.name).unlink()
+    if log.returncode != 0:
+        return History(unavailable=f"git log failed: {log.stderr.strip()}")
+    shallow = top.stdout.strip() == "true"
+    return History(parse_log(log.stdout, _shallow_boundary(root) if shallow else frozenset()), shallow=shallow)
+
+
+def cached_history(root: Path, cache_file: Path, paths: tuple[str, ...] = HISTORY_PATHS) -> History:
+    """`read_history`, kept in `cache_file` while HEAD stays the same (uncommitted edits do not change the log)."""
+    try:
+        head = _git(root, "rev-parse", "HEAD", "--is-shallow-repository")
+    except FileNotFoundError:
+        return read_history(root, paths)
+    if head.returncode != 0:
+        return read_history(root, paths)
+    shallow_file = _shallow_file(root)
+    # A deepened clone keeps HEAD; a new version of this module may read the log differently.
+    key = (CACHE_VERSION, head.stdout, paths, shallow_file.read_text() if shallow_file.is_file() else "")
+    try:
+        with cache_file.open("rb") as cached:
+            cached_key, history = pickle.load(cached)
+        if cached_key == key and isinstance(history, History):
+            return history
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+        pass  # no cache yet, or one from another version of this module: read the log
+    history = read_history(root, paths)
+    if not history.unavailable:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache_file.with_suffix(".tmp")
+        with temporary.open("wb") as cache:
+            pickle.dump((key, history), cache)
+        temporary.replace(cache_file)
+    return history
+
+
+def _shallow_file(root: Path) -> Path:
+    """Git's list of the commits a shallow clone stops at (absent in a full clone)."""
+    path = _git(root, "rev-parse", "--git-path", "shallow").stdout.strip()
+    return Path(path) if Path(path).is_absolute() else root / path
+
+
+def _shallow_boundary(root: Path) -> frozenset[str]:
+    """The oldest commits of a shallow clone: their patch shows every need as added, which says nothing."""
+    shallow_file = _shallow_file(root)
+    return frozenset(shallow_file.read_text().split()) if shallow_file.is_file() else frozenset()
+
+
+def card_text(commits: list[Commit]) -> str:
+    shown = "; ".join(f"{c.date} {c.subject} ({c.sha[:7]})" for c in commits[:SHOWN_ON_CARD])
+    more = len(commits) - SHOWN_ON_CARD
+    return shown + (f"; and {more} earlier (see the change log)" if more > 0 else "")

@@ -1,0 +1,249 @@
+"""The traceability model: need types, fields and links, and the plain `Need` record both read paths produce."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+PRIORITIES: tuple[str, ...] = ("1a", "1b", "2", "3")
+STATUSES: tuple[str, ...] = ("active", "descoped")
+METHODS: tuple[str, ...] = ("test", "analysis", "inspection", "demonstration")
+DEFAULT_STATUS = "active"
+DEFAULT_METHOD = "test"
+
+
+@dataclass(frozen=True)
+class NeedType:
+    """One directive: its id pattern and how it shows up in diagrams and cards."""
+
+    directive: str
+    title: str
+    id_pattern: str
+    example_id: str
+    color: str
+
+
+@dataclass(frozen=True)
+class LinkType:
+    """One outgoing link option, the need types it may start from and point to."""
+
+    name: str
+    outgoing: str
+    incoming: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    acyclic: bool = False
+    exactly_one_for: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One extra field: where it applies and, when the values are a closed set, which ones."""
+
+    name: str
+    description: str
+    applies_to: tuple[str, ...]
+    allowed: tuple[str, ...] = ()
+    is_date: bool = False
+    month_allowed: bool = False
+    required: bool = False
+
+
+NEED_TYPES: dict[str, NeedType] = {
+    t.directive: t
+    for t in (
+        NeedType("req", "Requirement", r"^DMS-REQ-\d{4}$", "DMS-REQ-0293", "#BFD8D2"),
+        NeedType("subreq", "Sub-requirement", r"^DMS-REQ-\d{4}-V-\d{2}$", "DMS-REQ-0066-V-01", "#D9E8E4"),
+        NeedType("test", "Test case", r"^LVV-T\d+$", "LVV-T2303", "#DCB239"),
+        NeedType("milestone", "Milestone", r"^[A-Z][A-Za-z0-9&]*(-[A-Za-z0-9]+)*$", "LDM-503-19a", "#9DB5E0"),
+    )
+}
+
+REQUIREMENT_TYPES: tuple[str, ...] = ("req", "subreq")
+
+IdPatterns = Mapping[str, tuple[str, ...]]
+
+
+def id_patterns(overrides: Mapping[str, str | Sequence[str]] | None = None) -> dict[str, tuple[str, ...]]:
+    """The accepted id regexes per need type: conf.py's `trace_id_patterns` replaces a type's default pattern."""
+    patterns: dict[str, tuple[str, ...]] = {name: (spec.id_pattern,) for name, spec in NEED_TYPES.items()}
+    for name, value in (overrides or {}).items():
+        if name in patterns:
+            patterns[name] = (value,) if isinstance(value, str) else tuple(value)
+    return patterns
+
+
+LINK_TYPES: dict[str, LinkType] = {
+    lt.name: lt
+    for lt in (
+        LinkType("verifies", "verifies", "verified by", ("test",), REQUIREMENT_TYPES),
+        LinkType(
+            "refines",
+            "refines",
+            "refined by",
+            REQUIREMENT_TYPES,
+            REQUIREMENT_TYPES,
+            acyclic=True,
+            exactly_one_for=("subreq",),
+        ),
+        LinkType("milestone", "milestone", "needed by", REQUIREMENT_TYPES, ("milestone",)),
+        LinkType("after", "after", "before", ("milestone",), ("milestone",), acyclic=True),
+    )
+}
+
+FIELDS: dict[str, FieldSpec] = {
+    f.name: f
+    for f in (
+        FieldSpec(
+            "priority",
+            "Verification priority: 1a before commissioning, then 1b, 2, 3.",
+            REQUIREMENT_TYPES,
+            allowed=PRIORITIES,
+            required=True,
+        ),
+        FieldSpec("method", "Verification method of a test case.", ("test",), allowed=METHODS),
+        FieldSpec(
+            "due",
+            "Due date (ISO date, or a month YYYY-MM).",
+            ("milestone",),
+            is_date=True,
+            month_allowed=True,
+            required=True,
+        ),
+        FieldSpec("completed", "Completion date (ISO date).", ("milestone",), is_date=True),
+        FieldSpec("lcrs", "Change requests (LCRs) that added or changed the requirement.", REQUIREMENT_TYPES),
+        FieldSpec(
+            "priority_2019", "Priority in the 2019 LSE-61 export (absent / unset where it had none).", REQUIREMENT_TYPES
+        ),
+        FieldSpec("section", "Section number in LSE-61.", ("req",)),
+        FieldSpec("jira", "Jira key of the verification element or test case.", ("subreq", "test")),
+        FieldSpec("ve_status", "Verification element status in the Jira export.", ("subreq",)),
+        FieldSpec("spec", "Test specification document the test case belongs to.", ("test",)),
+        FieldSpec("pytest", "Pytest node ids that implement the test case (space separated).", ("test",)),
+        FieldSpec("level", "Milestone level in the project controls system.", ("milestone",)),
+        FieldSpec("wbs", "Work breakdown structure element.", ("milestone",)),
+        FieldSpec(
+            "forecast", "Forecast history 'YYYY-MM=DATE' entries, oldest first (space separated).", ("milestone",)
+        ),
+        FieldSpec(
+            "aliases", "Other names for the milestone, as used in meetings (semicolon separated).", ("milestone",)
+        ),
+    )
+}
+
+# Written by the build into every need (and so into needs.json); never authored.
+COMPUTED_FIELDS: dict[str, str] = {
+    "trace": "Computed: traced directly / traced by children / untraced / descoped.",
+    "verification": "Computed: verified / failing / partially run / not run / untraced / descoped.",
+    "last_result": "Computed: outcome of the latest run of a test case.",
+    "last_run": "Computed: date of the latest run of a test case.",
+    "result_source": "Computed: the results file the latest run came from.",
+    "changes": "Computed: the latest commits that changed the requirement (from git history).",
+    "pytest_missing": "Computed: pytest node ids of the test case that no loaded JUnit file ran.",
+}
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+# One entry of a milestone's `forecast` field: the month the forecast was made = the date it forecast.
+FORECAST_ENTRY = re.compile(r"^(?P<made>\d{4}-\d{2})=(?P<due>\d{4}-\d{2}-\d{2})$")
+
+
+@dataclass
+class Need:
+    """A need as the rules see it, whichever path (Sphinx or the fast source reader) produced it."""
+
+    id: str
+    type: str
+    title: str
+    file: str
+    line: int
+    fields: dict[str, str] = field(default_factory=dict)
+    links: dict[str, list[str]] = field(default_factory=dict)
+    content: str = ""
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.fields.get(name) or default
+
+    @property
+    def status(self) -> str:
+        return self.get("status", DEFAULT_STATUS)
+
+    @property
+    def priority(self) -> str:
+        return self.get("priority")
+
+    @property
+    def method(self) -> str:
+        return self.get("method", DEFAULT_METHOD)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != "descoped"
+
+    def targets(self, link: str) -> list[str]:
+        return self.links.get(link, [])
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One broken rule, located at the directive (or results file line) it is about."""
+
+    file: str
+    line: int
+    need_id: str
+    message: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class IdOccurrence:
+    """Where a need id is defined: duplicate ids are found from these, since sphinx-needs keeps only one."""
+
+    id: str
+    type: str
+    file: str
+    line: int
+
+
+def sphinx_needs_config() -> dict[str, Any]:
+    """The sphinx-needs settings (current v9 API) that implement this model; conf.py takes them as they are."""
+    needs_fields: dict[str, Any] = {}
+    for spec in FIELDS.values():
+        # Defaults (status, method) live in the model, not in sphinx-needs, so that both read paths agree.
+        needs_fields[spec.name] = {"description": spec.description, "schema": {"type": "string"}, "nullable": True}
+    for name, description in COMPUTED_FIELDS.items():
+        needs_fields[name] = {"description": description, "schema": {"type": "string"}, "nullable": True}
+    needs_links = {
+        lt.name: {
+            "outgoing": lt.outgoing,
+            "incoming": lt.incoming,
+            # The project's rules report dangling links with file and line; sphinx-needs' own
+            # dead-link warning has no rule code, so it is switched off here.
+            "allow_dead_links": True,
+        }
+        for lt in LINK_TYPES.values()
+    }
+    return {
+        "needs_types": [
+            {"directive": t.directive, "title": t.title, "prefix": "", "color": t.color, "style": "node"}
+            for t in NEED_TYPES.values()
+        ],
+        "needs_fields": needs_fields,
+        "needs_links": needs_links,
+        "needs_id_regex": r"^\S+$",
+        "needs_id_required": True,
+        "needs_build_json": True,
+        # Every field is a string and the project's rules check the values (with file and line): sphinx-needs'
+        # JSON-schema pass over every need, in every build, would find nothing more.
+        "needs_schema_validation_enabled": False,
+        "needs_flow_engine": "graphviz",
+    }
+
+
+@lru_cache(maxsize=65536)
+def natural_key(text: str) -> tuple[object, ...]:
+    """LVV-T9 before LVV-T10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))

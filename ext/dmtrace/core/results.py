@@ -1,0 +1,275 @@
+"""Results import: JUnit XML from pytest (parsed with defusedxml) and the campaign results CSV, as test outcomes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import xml.sax
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.handler import ContentHandler
+
+import defusedxml.sax
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+
+from dmtrace.core.model import Violation
+from dmtrace.core.outcomes import Outcome, TestResult, parse_outcome
+
+MAX_RESULTS_BYTES = 64 * 1024 * 1024
+UNTAKEN = "no results taken from this file"
+TEST_CASE_PROPERTY = "test_case"
+NODE_ID_PROPERTY = "nodeid"
+JUNIT_ROOTS = ("testsuites", "testsuite")
+CSV_COLUMNS = ("test_case", "last_run", "status", "source")
+# When one run holds several records for a test case, the worst decides.
+SEVERITY: tuple[Outcome, ...] = (
+    Outcome.ERROR,
+    Outcome.FAILED,
+    Outcome.SKIPPED,
+    Outcome.NOT_RUN,
+    Outcome.PASSED_WITH_DEVIATION,
+    Outcome.PASSED,
+)
+
+
+@dataclass(frozen=True)
+class ResultRecord:
+    """One line of evidence: a test case's outcome in one run, and where the file says it."""
+
+    test_id: str
+    outcome: Outcome
+    when: str
+    file: str
+    line: int
+    node_id: str = ""
+
+
+@dataclass
+class ResultSet:
+    """Everything read from the results files: records, problems, and the latest result per test case."""
+
+    records: list[ResultRecord] = field(default_factory=list)
+    problems: list[Violation] = field(default_factory=list)
+    node_ids: set[str] = field(default_factory=set)
+    junit_files: list[str] = field(default_factory=list)
+
+    def latest(self) -> dict[str, TestResult]:
+        by_run: dict[tuple[str, str, str], list[ResultRecord]] = {}
+        for record in self.records:
+            by_run.setdefault((record.test_id, record.file, record.when), []).append(record)
+        latest: dict[str, TestResult] = {}
+        for (test_id, file, when), records in by_run.items():
+            outcome = min((r.outcome for r in records), key=SEVERITY.index)
+            previous = latest.get(test_id)
+            if previous is None or when >= previous.when:
+                detail = ", ".join(sorted({r.node_id for r in records if r.node_id}))
+                latest[test_id] = TestResult(test_id, outcome, when, file, detail)
+        return latest
+
+
+def _problem(file: str, line: int, subject: str, message: str, rule: str = "trace.results") -> Violation:
+    return Violation(file, line, subject, message, rule)
+
+
+class _NotJUnitError(Exception):
+    """Stops the parse at the root element of an XML file that is not JUnit."""
+
+    def __init__(self, root: str, line: int) -> None:
+        super().__init__(root)
+        self.root = root
+        self.line = line
+
+
+@dataclass
+class _Case:
+    """The <testcase> being read: where it starts, its outcome so far, its test-case ids and pytest node id."""
+
+    line: int
+    node: str
+    outcome: Outcome = Outcome.PASSED
+    ids: list[str] = field(default_factory=list)
+
+
+class _JUnitHandler(ContentHandler):
+    """Streams a JUnit XML file: one record per test-case property of every <testcase>."""
+
+    def __init__(self, file: str, fallback_when: str) -> None:
+        super().__init__()
+        self.file = file
+        self.when = fallback_when
+        self.locator: xml.sax.xmlreader.Locator | None = None
+        self.case: _Case | None = None
+        self.seen_root = False
+        # Kept apart from the ResultSet until the whole file parsed: a file that fails half-way adds nothing.
+        self.records: list[ResultRecord] = []
+        self.node_ids: set[str] = set()
+
+    def setDocumentLocator(self, locator: xml.sax.xmlreader.Locator) -> None:  # noqa: N802 (SAX API)
+        self.locator = locator
+
+    def line(self) -> int:
+        return (self.locator.getLineNumber() or 0) if self.locator else 0
+
+    def startElement(self, name: str, attrs: xml.sax.xmlreader.AttributesImpl) -> None:  # noqa: N802
+        if not self.seen_root:
+            self.seen_root = True
+            if name not in JUNIT_ROOTS:
+                raise _NotJUnitError(name, self.line())
+        if name == "testsuite" and attrs.get("timestamp"):
+            self.when = _normalise_timestamp(attrs["timestamp"]) or self.when
+        elif name == "testcase":
+            node = f"{attrs.get('classname', '')}::{attrs.get('name', '')}"
+            self.case = _Case(self.line(), node)
+        elif self.case is not None:
+            if name == "failure":
+                self.case.outcome = Outcome.FAILED
+            elif name == "error":
+                self.case.outcome = Outcome.ERROR
+            elif name == "skipped" and self.case.outcome is Outcome.PASSED:
+                self.case.outcome = Outcome.SKIPPED
+            elif name == "property" and attrs.get("name") == TEST_CASE_PROPERTY:
+                self.case.ids.append(attrs.get("value", "").strip())
+            elif name == "property" and attrs.get("name") == NODE_ID_PROPERTY:
+                self.case.node = attrs.get("value", "")
+
+    def endElement(self, name: str) -> None:  # noqa: N802
+        if name != "testcase" or self.case is None:
+            return
+        case, self.case = self.case, None
+        self.node_ids.add(case.node)
+        for test_id in case.ids:
+            self.records.append(ResultRecord(test_id, case.outcome, self.when, self.file, case.line, case.node))
+
+
+def _normalise_timestamp(value: str) -> str:
+    """ISO timestamps to UTC 'YYYY-MM-DD HH:MM'; '' when unreadable."""
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC)
+    return parsed.strftime("%Y-%m-%d %H:%M")
+
+
+def _file_time(path: Path) -> str:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def _size_refusal(path: Path, max_bytes: int) -> str:
+    size = path.stat().st_size
+    return f"file is {size} bytes, over the {max_bytes}-byte limit; {UNTAKEN}" if size > max_bytes else ""
+
+
+def _refusal(err: DefusedXmlException) -> str:
+    """What a hardened-parser refusal means, in the words of the attack it stops."""
+    if isinstance(err, EntitiesForbidden) and (err.sysid or err.pubid):
+        return (
+            f"refused: external entity '{err.name}' ({err.sysid or err.pubid}) is declared; "
+            f"results files may not declare entities (XXE)"
+        )
+    if isinstance(err, EntitiesForbidden):
+        return f"refused: entity '{err.name}' is declared; results files may not declare entities (entity expansion)"
+    if isinstance(err, ExternalReferenceForbidden):
+        return f"refused: external reference to {err.sysid}; results files may not load other resources"
+    if isinstance(err, DTDForbidden):
+        return f"refused: document type declaration <!DOCTYPE {err.name}>; results files may not have one"
+    return f"refused by the hardened XML parser ({type(err).__name__})"
+
+
+def read_junit(path: Path, label: str, results: ResultSet, max_bytes: int = MAX_RESULTS_BYTES) -> None:
+    """Adds one JUnit XML file's records to `results`; any problem becomes one located message."""
+    if refusal := _size_refusal(path, max_bytes):
+        results.problems.append(_problem(label, 1, "results", refusal))
+        return
+    handler = _JUnitHandler(label, _file_time(path))
+    try:
+        # A DOCTYPE alone is harmless once every entity and external reference is refused; allowing it lets the
+        # message name the entity (XXE or expansion) instead of only "has a DTD".
+        defusedxml.sax.parse(str(path), handler, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except xml.sax.SAXParseException as err:
+        results.problems.append(
+            _problem(label, err.getLineNumber() or 0, "results", f"malformed XML ({err.getMessage()}); {UNTAKEN}")
+        )
+        return
+    except DefusedXmlException as err:
+        results.problems.append(_problem(label, handler.line() or 1, "results", f"{_refusal(err)}; {UNTAKEN}"))
+        return
+    except _NotJUnitError as err:
+        results.problems.append(
+            _problem(
+                label,
+                err.line,
+                "results",
+                f"root element <{err.root}> is not <testsuites> or <testsuite>: not JUnit XML; {UNTAKEN}",
+            )
+        )
+        return
+    results.records.extend(handler.records)
+    results.node_ids.update(handler.node_ids)
+    results.junit_files.append(label)
+
+
+def read_results_csv(path: Path, label: str, results: ResultSet, max_bytes: int = MAX_RESULTS_BYTES) -> None:
+    """Adds the campaign results CSV (columns test_case,last_run,status,source) to `results`."""
+    if refusal := _size_refusal(path, max_bytes):
+        results.problems.append(_problem(label, 1, "results", refusal))
+        return
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            results.problems.append(_problem(label, 1, "results", f"missing column(s): {', '.join(missing)}"))
+            return
+        for row in reader:
+            line = reader.line_num
+            if not (row["test_case"] or "").strip():
+                results.problems.append(_problem(label, line, "results", "column test_case is empty"))
+                continue
+            outcome = parse_outcome(row["status"] or "")
+            if outcome is None:
+                results.problems.append(
+                    _problem(
+                        label, line, row["test_case"] or "results", f"column status: unknown result {row['status']!r}"
+                    )
+                )
+                continue
+            when = row["last_run"] or ""
+            if when and _normalise_timestamp(when) == "":
+                results.problems.append(
+                    _problem(
+                        label, line, row["test_case"] or "results", f"column last_run: {when!r} is not an ISO date"
+                    )
+                )
+                continue
+            results.records.append(ResultRecord(row["test_case"].strip(), outcome, when, label, line))
+
+
+def load_results(paths: Iterable[Path], root: Path) -> ResultSet:
+    """Reads every results file; a missing or unreadable file is a problem, not a crash."""
+    results = ResultSet()
+    for path in paths:
+        label = _label(path, root)
+        if not path.exists():
+            results.problems.append(_problem(label, 1, "results", "results file not found"))
+            continue
+        if not path.is_file():
+            # A FIFO or device would block or never end: only regular files are read.
+            results.problems.append(_problem(label, 1, "results", f"not a regular file; {UNTAKEN}"))
+            continue
+        try:
+            if path.suffix.lower() == ".csv":
+                read_results_csv(path, label, results)
+            else:
+                read_junit(path, label, results)
+        except (OSError, UnicodeDecodeError, csv.Error) as err:
+            results.problems.append(_problem(label, 1, "results", f"cannot read: {err}"))
+    return results
+
+
+def _label(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

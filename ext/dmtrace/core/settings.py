@@ -1,0 +1,83 @@
+"""The trace_* settings of a site's conf.py, read as literals (never executed): one reader for every tool."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dmtrace.core.model import IdPatterns, id_patterns
+
+DEFAULT_SOURCE_DIRS = ("needs", "docs")
+SETTING_NAMES = ("trace_results", "trace_results_if_present", "trace_strict", "trace_source_dirs", "trace_id_patterns")
+
+
+class SettingsError(Exception):
+    """conf.py cannot be read: one message naming the file and line."""
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    root: Path
+    results: tuple[str, ...] = ()
+    results_if_present: tuple[str, ...] = ()
+    strict: bool = False
+    source_dirs: tuple[str, ...] = DEFAULT_SOURCE_DIRS
+    id_patterns: IdPatterns = field(default_factory=id_patterns)
+
+    def result_names(self) -> list[str]:
+        return result_names(self.root, self.results, self.results_if_present)
+
+
+def result_names(root: Path, results: Sequence[str], results_if_present: Sequence[str]) -> list[str]:
+    """The results files to read: all of `results`, and those of `results_if_present` that exist under `root`."""
+    return [*results, *(name for name in results_if_present if (root / name).is_file())]
+
+
+def _strings(value: object, name: str, where: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise SettingsError(f"{where}: {name} must be a list of strings")
+    return tuple(value)
+
+
+def parse_settings(source: str | bytes, root: Path, origin: str = "conf.py") -> ProjectSettings:
+    """The trace_* settings assigned (plainly or with an annotation) at the top level of conf.py's text."""
+    try:
+        module = ast.parse(source, filename=origin)
+    except SyntaxError as err:
+        raise SettingsError(f"{origin}:{err.lineno}: cannot parse: {err.msg}") from err
+    values: dict[str, object] = {}
+    for node in module.body:
+        target: ast.expr | None = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target = node.target
+        if not isinstance(target, ast.Name) or target.id not in SETTING_NAMES:
+            continue
+        assert isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
+        try:
+            values[target.id] = ast.literal_eval(node.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as err:
+            raise SettingsError(f"{origin}:{node.lineno}: {target.id} must be a literal value") from err
+    where = origin
+    patterns = values.get("trace_id_patterns")
+    if patterns is not None and not isinstance(patterns, dict):
+        raise SettingsError(f"{where}: trace_id_patterns must be a dict of need type -> list of patterns")
+    return ProjectSettings(
+        root=root,
+        results=_strings(values.get("trace_results", ()), "trace_results", where),
+        results_if_present=_strings(values.get("trace_results_if_present", ()), "trace_results_if_present", where),
+        strict=bool(values.get("trace_strict", False)),
+        source_dirs=_strings(values.get("trace_source_dirs", DEFAULT_SOURCE_DIRS), "trace_source_dirs", where),
+        id_patterns=id_patterns(patterns),
+    )
+
+
+def load_settings(root: Path) -> ProjectSettings:
+    """The settings of the site at `root` (defaults when it has no conf.py)."""
+    conf = root / "conf.py"
+    if not conf.is_file():
+        return ProjectSettings(root=root)
+    return parse_settings(conf.read_bytes(), root, str(conf))

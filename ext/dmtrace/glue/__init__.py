@@ -1,0 +1,1 @@
+"""Sphinx glue: events, directives, the trace domain, per-build state, incremental freshness, needs.json."""

@@ -1,0 +1,87 @@
+"""The trace directives: each leaves a placeholder node and registers its page as showing other pages' needs."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.typing import OptionSpec
+
+from dmtrace.glue import freshness
+from dmtrace.glue.domain import trace_domain
+from dmtrace.glue.placeholders import (
+    TracePlaceholder,
+    trace_coverage,
+    trace_dashboard,
+    trace_matrix,
+    trace_milestones,
+    trace_reverse,
+)
+
+MATRIX_LAYOUTS = ("tree", "vcd")
+
+
+SCOPE_OPTION: OptionSpec = {"scope": directives.unchanged}
+
+
+class _PlaceholderDirective(SphinxDirective):
+    """`:scope: REGEX` limits the view to requirements whose id matches (default: conf.py's trace_view_scope)."""
+
+    node_class: ClassVar[type[TracePlaceholder]]
+    option_spec: ClassVar[OptionSpec] = SCOPE_OPTION
+
+    def placeholder(self, **attributes: str) -> TracePlaceholder:
+        freshness.mark_aggregate(self.env, self.env.docname)
+        node = self.node_class()
+        if "scope" in self.options:
+            node["scope"] = self.options["scope"].strip()
+        for name, value in attributes.items():
+            node[name] = value
+        self.set_source_info(node)
+        return node
+
+    def run(self) -> list[nodes.Node]:
+        return [self.placeholder()]
+
+
+class MatrixDirective(_PlaceholderDirective):
+    """```{trace-matrix}``` with `:layout: tree` (requirements nested) or `:layout: vcd`."""
+
+    node_class = trace_matrix
+    option_spec: ClassVar[OptionSpec] = {**SCOPE_OPTION, "layout": lambda value: directives.choice(value, MATRIX_LAYOUTS)}
+
+    def run(self) -> list[nodes.Node]:
+        return [self.placeholder(layout=self.options.get("layout", "tree"))]
+
+
+class ReverseMatrixDirective(_PlaceholderDirective):
+    node_class = trace_reverse
+
+
+class CoverageDirective(_PlaceholderDirective):
+    node_class = trace_coverage
+
+
+class DashboardDirective(_PlaceholderDirective):
+    node_class = trace_dashboard
+
+
+class MilestonesIndexDirective(_PlaceholderDirective):
+    """The milestones index; also the parent of the milestone pages in their breadcrumbs."""
+
+    node_class = trace_milestones
+
+    def run(self) -> list[nodes.Node]:
+        trace_domain(self.env).milestone_index_docs.add(self.env.docname)
+        return [self.placeholder()]
+
+
+DIRECTIVES: dict[str, type[SphinxDirective]] = {
+    "trace-matrix": MatrixDirective,
+    "trace-reverse": ReverseMatrixDirective,
+    "trace-coverage": CoverageDirective,
+    "trace-dashboard": DashboardDirective,
+    "trace-milestones": MilestonesIndexDirective,
+}

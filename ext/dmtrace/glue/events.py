@@ -1,0 +1,146 @@
+"""Connects the model to Sphinx: records id occurrences, runs the rules when sphinx-needs seals, reports, fails."""
+
+from __future__ import annotations
+
+import logging as pylogging
+import sys
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+from sphinx_needs.data import SphinxNeedsData
+
+from dmtrace.core.evaluation import Evaluation, evaluate, evaluate_results
+from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, id_patterns
+from dmtrace.core.outcomes import Outcome
+from dmtrace.core.reader import parse_markdown
+from dmtrace.core.report import format_violations, summary
+from dmtrace.core.settings import result_names
+from dmtrace.glue import freshness
+from dmtrace.glue.domain import trace_domain
+from dmtrace.glue.state import build_state
+
+logger = logging.getLogger(__name__)
+NEEDS_DIR = "needs"
+
+
+def _relative_file(app: Sphinx, docname: str) -> str:
+    # Asked once per need: the path arithmetic, repeated 10,000 times, was a tenth of an incremental build.
+    cache = build_state(app).relative_files
+    if docname not in cache:
+        path = Path(app.env.doc2path(docname))
+        try:
+            cache[docname] = path.relative_to(app.srcdir).as_posix()
+        except ValueError:
+            cache[docname] = path.as_posix()
+    return cache[docname]
+
+
+class _DuplicateIdFilter(pylogging.Filter):
+    """Drops sphinx-needs' own duplicate-id warning: the duplicate-id rule reports it with both places."""
+
+    def filter(self, record: pylogging.LogRecord) -> bool:
+        return not (getattr(record, "subtype", "") == "create_need" and "already exists" in record.getMessage())
+
+
+def install_log_filter(app: Sphinx) -> None:
+    for handler in pylogging.getLogger("sphinx").handlers:
+        if not any(isinstance(f, _DuplicateIdFilter) for f in handler.filters):
+            handler.addFilter(_DuplicateIdFilter())
+
+
+def record_occurrences(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Remembers where each need id is defined, since sphinx-needs drops a duplicate before we can see it."""
+    file = _relative_file(app, docname)
+    trace_domain(app.env).occurrences[docname] = [
+        IdOccurrence(n.id, n.type, n.file, n.line) for n in parse_markdown(source[0], file)
+    ]
+
+
+def allow_orphan_need_pages(app: Sphinx, doctree: Any) -> None:
+    """Pages under needs/ may stay out of every toctree: they are sources, reached through links and tables."""
+    if app.env.docname.startswith(NEEDS_DIR + "/"):
+        app.env.metadata[app.env.docname]["orphan"] = True
+
+
+def to_model(app: Sphinx, item: Any) -> Need:
+    """One sphinx-needs NeedItem as the model's Need."""
+    need_type = item["type"]
+    fields = {name: str(item[name]) for name in FIELDS if item.get(name) not in (None, "")}
+    if item.get("status"):
+        fields["status"] = str(item["status"])
+    links = {name: list(item[name]) for name in LINK_TYPES if item.get(name)}
+    return Need(
+        id=item["id"],
+        type=need_type,
+        title=item["title"],
+        file=_relative_file(app, item["docname"]),
+        line=int(item["lineno"] or 0),
+        fields=fields,
+        links=links,
+        content=item.get("content") or "",
+    )
+
+
+def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """`env-updated`: evaluates the rules on the needs as read, reports, and returns the pages to re-write.
+
+    The needs are read unsealed here: sealing them before Sphinx pickles the environment would freeze them
+    for the next incremental build.
+    """
+    needs = SphinxNeedsData(env).get_needs_mutable()
+    model = {
+        need_id: to_model(app, item)
+        for need_id, item in needs.items()
+        if not item.get("is_external") and item.get("docname") and item["type"] in NEED_TYPES
+    }
+    occurrences = list(trace_domain(env).all_occurrences())
+    srcdir = Path(app.srcdir)
+    names = result_names(srcdir, app.config.trace_results, app.config.trace_results_if_present)
+    results = evaluate_results(srcdir, names)
+    evaluation = evaluate(
+        model, occurrences, results, strict=app.config.trace_strict, patterns=id_patterns(app.config.trace_id_patterns)
+    )
+    build_state(app).evaluation = evaluation
+    report(evaluation)
+    return freshness.docs_to_rewrite(env, evaluation)
+
+
+def seal_computed_fields(app: Sphinx, needs: Any) -> None:
+    """`needs-before-sealing`: the computed status goes into every need, and so into needs.json."""
+    evaluation = build_state(app).evaluation
+    if evaluation is not None:
+        write_computed_fields(needs, evaluation)
+
+
+def write_computed_fields(needs: Any, evaluation: Evaluation) -> None:
+    for need_id, state in evaluation.statuses.items():
+        needs[need_id]["trace"] = state.trace.value
+        needs[need_id]["verification"] = state.verification.value
+    for need_id, need in evaluation.graph.needs.items():
+        if need.type == "test" and need_id in needs:
+            result = evaluation.latest.get(need_id)
+            # A test case no results file mentions has not run: say so rather than show nothing.
+            needs[need_id]["last_result"] = result.outcome.value if result else Outcome.NOT_RUN.value
+            if result:
+                needs[need_id]["last_run"] = result.when
+                needs[need_id]["result_source"] = result.source
+    for need_id, names in evaluation.missing_pytest_nodes.items():
+        needs[need_id]["pytest_missing"] = " ".join(names)
+
+
+def report(evaluation: Evaluation) -> None:
+    if not evaluation.violations:
+        return
+    for line in format_violations(evaluation.violations):
+        print(line, file=sys.stderr)
+    sys.stderr.flush()
+    logger.warning(summary(len(evaluation.violations)) + " (listed above)", type="trace", subtype="violations")
+
+
+def fail_on_violations(app: Sphinx, exception: Exception | None) -> None:
+    evaluation = build_state(app).evaluation
+    if exception is None and evaluation is not None and evaluation.violations:
+        app.statuscode = 1

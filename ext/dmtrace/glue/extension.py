@@ -1,0 +1,61 @@
+"""Connects every glue module to Sphinx: configuration values, nodes, directives, the domain and the events."""
+
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+from dmtrace.glue import (
+    cards,
+    changelog,
+    events,
+    freshness,
+    heap,
+    milestone_pages,
+    needs_json,
+    resolve,
+    state,
+    template_cache,
+)
+from dmtrace.glue.directives import DIRECTIVES
+from dmtrace.glue.domain import TraceDomain
+from dmtrace.glue.placeholders import PLACEHOLDERS
+from dmtrace.views.generated import generated_html, visit_generated_html
+
+
+def wire(app: Sphinx) -> None:
+    app.setup_extension("sphinx_needs")
+    app.add_config_value("trace_results", [], "env", types=[list])
+    app.add_config_value("trace_results_if_present", [], "env", types=[list])
+    app.add_config_value("trace_strict", False, "env", types=[bool])
+    app.add_config_value("trace_id_patterns", {}, "env", types=[dict])
+    app.add_config_value("trace_today", "", "env", types=[str])
+    app.add_config_value("trace_view_scope", "", "env", types=[str])
+    app.add_config_value("trace_milestone_pages_dir", "docs/traceability/_milestones", "env", types=[str])
+    # Read by `make check` and `make diff` (dmtrace.core.settings); registered so Sphinx accepts it in conf.py.
+    app.add_config_value("trace_source_dirs", ["needs", "docs"], "env", types=[list, tuple])
+    app.add_domain(TraceDomain)
+    for node_class in PLACEHOLDERS:
+        app.add_node(node_class)
+    app.add_node(generated_html, html=(visit_generated_html, None))
+    for name, directive in DIRECTIVES.items():
+        app.add_directive(name, directive)
+
+    app.connect("builder-inited", state.reset_build_state, priority=0)
+    app.connect("builder-inited", events.install_log_filter)
+    app.connect("source-read", events.record_occurrences)
+    app.connect("doctree-read", events.allow_orphan_need_pages)
+    # After sphinx-needs' own env-updated handlers, so the needs are complete when the rules read them.
+    app.connect("env-updated", events.evaluate_build, priority=900)
+    app.connect("env-updated", milestone_pages.plan_pages, priority=901)
+    app.connect("html-collect-pages", milestone_pages.collect_pages)
+    app.connect("build-finished", milestone_pages.record_written)
+    app.connect("needs-before-sealing", events.seal_computed_fields)
+    app.connect("build-finished", events.fail_on_violations)
+
+    cards.register(app)
+    heap.register(app)
+    needs_json.install()
+    app.connect("builder-inited", template_cache.install)
+    app.connect("doctree-read", freshness.note_sphinx_needs_aggregates)
+    changelog.register(app)
+    app.connect("doctree-resolved", resolve.resolve_placeholders)

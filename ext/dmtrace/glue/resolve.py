@@ -1,0 +1,99 @@
+"""Replaces the trace placeholders at doctree-resolved with content rendered from the build's evaluation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx_needs.data import SphinxNeedsData
+
+from dmtrace.core.builddate import SourceDateError, source_datetime
+from dmtrace.core.evaluation import Evaluation
+from dmtrace.core.graph import NeedGraph
+from dmtrace.glue.placeholders import (
+    PLACEHOLDERS,
+    TracePlaceholder,
+    trace_coverage,
+    trace_dashboard,
+    trace_matrix,
+    trace_milestones,
+    trace_reverse,
+)
+from dmtrace.glue.state import build_state
+from dmtrace.views.context import RenderContext
+from dmtrace.views.coverage import coverage, dashboard
+from dmtrace.views.matrix import matrix_tree, matrix_vcd, reverse_matrix
+from dmtrace.views.milestones import milestones_index
+
+logger = logging.getLogger(__name__)
+Renderer = Callable[[RenderContext, TracePlaceholder], nodes.Node | list[nodes.Node]]
+
+RENDERERS: dict[type[TracePlaceholder], Renderer] = {
+    trace_matrix: lambda ctx, node: matrix_vcd(ctx) if node.get("layout") == "vcd" else matrix_tree(ctx),
+    trace_reverse: lambda ctx, node: reverse_matrix(ctx),
+    trace_coverage: lambda ctx, node: coverage(ctx),
+    trace_dashboard: lambda ctx, node: dashboard(ctx),
+    trace_milestones: lambda ctx, node: milestones_index(ctx),
+}
+
+
+def build_date(app: Sphinx) -> dt.date:
+    """The day the pages count from: `trace_today` (ISO date), else `SOURCE_DATE_EPOCH` (UTC), else today.
+
+    With either set, two builds of one commit give the same bytes (reproducible builds).
+    """
+    configured = str(app.config.trace_today or "").strip()
+    if configured:
+        try:
+            return dt.date.fromisoformat(configured)
+        except ValueError:
+            logger.warning(
+                "trace_today = %r is not an ISO date (YYYY-MM-DD); using the build date",
+                configured,
+                type="trace",
+                subtype="config",
+            )
+    return source_date() or dt.date.today()
+
+
+def source_date() -> dt.date | None:
+    """The UTC date of `SOURCE_DATE_EPOCH`, or None when it is unset (warned about when unreadable)."""
+    try:
+        moment = source_datetime()
+    except SourceDateError as err:
+        logger.warning("%s; using today's date", err, type="trace", subtype="config")
+        return None
+    return moment.date() if moment else None
+
+
+def _evaluation(app: Sphinx) -> Evaluation:
+    return build_state(app).evaluation or Evaluation(NeedGraph.build({}), [], {}, {})
+
+
+def need_docs(app: Sphinx, evaluation: Evaluation) -> dict[str, str]:
+    """Need id -> docname, built once per evaluation (every view and milestone page needs it)."""
+    state = build_state(app)
+    cached = state.need_docs
+    if cached is None or cached[0] is not evaluation:
+        needs = SphinxNeedsData(app.env).get_needs_view()
+        cached = (evaluation, {need_id: docname for need_id, item in needs.items() if (docname := item.get("docname"))})
+        state.need_docs = cached
+    return cached[1]
+
+
+def resolve_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    placeholders = [node for node in doctree.findall(TracePlaceholder) if isinstance(node, PLACEHOLDERS)]
+    if not placeholders:
+        return
+    evaluation, today = _evaluation(app), build_date(app)
+    docs_of_needs = need_docs(app, evaluation)
+    for node in placeholders:
+        scope = node.get("scope", app.config.trace_view_scope)
+        ctx = RenderContext(
+            app.builder, docname, docs_of_needs, evaluation.scoped(scope), today, build_state(app).milestone_pages
+        )
+        rendered = RENDERERS[type(node)](ctx, node)
+        node.replace_self(rendered)

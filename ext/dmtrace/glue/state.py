@@ -1,0 +1,46 @@
+"""This build's state (the evaluation, the git history, caches), one typed object per Sphinx application."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from dmtrace.core.evaluation import Evaluation
+from dmtrace.core.history import History
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+    from dmtrace.glue.milestone_pages import Plan
+
+
+@dataclass
+class BuildState:
+    """What one build computes and its handlers share; never pickled (the environment's data is in the domain)."""
+
+    evaluation: Evaluation | None = None
+    history: History | None = None
+    # Need id -> docname, with the evaluation it was built for (every view and milestone page needs it).
+    need_docs: tuple[Evaluation, dict[str, str]] | None = None
+    # Docname -> source path relative to the source folder (asked once per need).
+    relative_files: dict[str, str] = field(default_factory=dict)
+    # Milestone id -> name of its page, in page order (HTML builders only), and the plan that named them.
+    milestone_pages: dict[str, str] = field(default_factory=dict)
+    milestone_plan: Plan | None = None
+
+
+_STATES: weakref.WeakKeyDictionary[Sphinx, BuildState] = weakref.WeakKeyDictionary()
+
+
+def build_state(app: Sphinx) -> BuildState:
+    """The state of the build `app` runs (created on first use)."""
+    state = _STATES.get(app)
+    if state is None:
+        state = _STATES[app] = BuildState()
+    return state
+
+
+def reset_build_state(app: Sphinx) -> None:
+    """`builder-inited`: a new build starts from an empty state."""
+    _STATES[app] = BuildState()

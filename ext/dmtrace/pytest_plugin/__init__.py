@@ -1,0 +1,1 @@
+"""The pytest plugin: `@pytest.mark.verifies("LVV-T…")` checked against a site and written into JUnit XML."""

@@ -1,0 +1,109 @@
+"""Compact need cards: one HTML summary per need instead of sphinx-needs' layout table (about half its build)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from html import escape
+from typing import Any
+
+from docutils import nodes
+from sphinx.builders import Builder
+
+from dmtrace.views.markup import Links, text_html
+
+
+class CardMaker:
+    """Builds the card of one need: heading line, fields, links both ways (one HTML string), then its own content.
+
+    Only HTML builders get compact cards, so the summary lines are written as HTML directly: about sixty docutils
+    nodes per need fewer to create, translate and garbage-collect.
+    """
+
+    def __init__(
+        self, builder: Builder, needs: Any, fromdocname: str, link_fields: list[Any], hidden_fields: frozenset[str]
+    ) -> None:
+        self.needs = needs
+        self.links = Links(lambda docname: builder.get_relative_uri(fromdocname, docname), {}, fromdocname)
+        self.hidden_fields = hidden_fields
+        self.link_fields = link_fields
+        self.link_names = frozenset(name for link in link_fields for name in (link.name, f"{link.name}_back"))
+        self.shown_by_type: dict[str, list[str]] = {}
+
+    def make(self, node: nodes.Element, need: Any) -> nodes.container:
+        kind = "".join(need["type"].split())
+        card = nodes.container(ids=list(node["ids"]), classes=["need", "needs_compact", f"needs_type_{kind}"])
+        card += nodes.raw("", self.summary_html(need), format="html")
+        card += node.children
+        return card
+
+    def summary_html(self, need: Any) -> str:
+        need_id = escape(need["id"])
+        parts = [
+            f'<p class="needs_head"><span class="needs_type_name">{text_html(need["type_name"])}</span>: '
+            f'<strong class="needs_title">{text_html(need["title"])}</strong> '
+            f'<a class="needs-id reference internal" href="#{need_id}">{text_html(need["id"])}</a></p>\n'
+        ]
+        fields = "".join(self._fields(need))
+        if fields:
+            parts.append(f'<p class="needs_meta">{fields}</p>\n')
+        for label, targets in self._links(need):
+            links = ", ".join(self._reference(target) for target in targets)
+            parts.append(f'<p class="needs_links"><span class="needs_label">{text_html(label)}: </span>{links}</p>\n')
+        return "".join(parts)
+
+    def _fields(self, need: Any) -> Iterator[str]:
+        names = self.shown_by_type.get(need["type"])
+        if names is None:
+            # Every need of a type has the same keys, in the same order: filter them once.
+            names = [name for name in need if name not in self.hidden_fields and name not in self.link_names]
+            self.shown_by_type[need["type"]] = names
+        for name in names:
+            value = need[name]
+            if value is None or value == "" or value == []:
+                continue
+            text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            yield (
+                f'<span class="needs_{escape(name)}"><span class="needs_label">{text_html(name)}: </span>'
+                f'<span class="needs_data">{text_html(text)}</span></span>'
+            )
+
+    def _links(self, need: Any) -> Iterable[tuple[str, list[str]]]:
+        for link in self.link_fields:
+            if need[link.name]:
+                yield link.display.outgoing, list(need[link.name])
+            if need[f"{link.name}_back"]:
+                yield link.display.incoming, list(need[f"{link.name}_back"])
+
+    def _reference(self, target_id: str) -> str:
+        main_id, _, part = target_id.partition(".")
+        target = self.needs.get(main_id)
+        if target is None or (part and part not in target["parts"]):
+            return f'<span class="needs_dead_link">{text_html(target_id)}</span>'
+        if target["is_external"]:
+            return (
+                f'<a class="external_link reference external" href="{escape(target["external_url"] or "")}">'
+                f"{text_html(target_id)}</a>"
+            )
+        anchor = f"{main_id}.{part}" if part else main_id
+        href = f"{self.links.page_uri(target['docname'])}#{anchor}"
+        return (
+            f'<a class="reference internal" href="{escape(href)}" title="{escape(target["title"])}">'
+            f"{text_html(target_id)}</a>"
+        )
+
+
+def stylesheet(need_types: Iterable[Mapping[str, Any]]) -> str:
+    rules = [
+        ".need.needs_compact { border: 1px solid var(--pst-color-border, #ccc); border-left-width: 4px;"
+        " border-radius: 4px; padding: 0.4rem 0.9rem; margin: 0.9rem 0; }",
+        ".needs_compact > p { margin: 0.2rem 0; }",
+        ".needs_compact .needs_meta, .needs_compact .needs_links { font-size: 0.88em; }",
+        '.needs_compact .needs_meta > span:not(:last-child)::after { content: "\\00b7"; margin: 0 0.45em; }',
+        ".needs_compact .needs_label { color: var(--pst-color-text-muted, #666); }",
+        ".needs_compact .needs_dead_link { text-decoration: line-through; }",
+    ]
+    for need_type in need_types:
+        kind = "".join(str(need_type.get("directive", "")).split())
+        if kind and need_type.get("color"):
+            rules.append(f".needs_compact.needs_type_{kind} {{ border-left-color: {need_type['color']}; }}")
+    return "\n".join(rules) + "\n"

@@ -1,0 +1,234 @@
+"""Hand-written SVG charts (stacked bars, timeline, forecast history): no plotting library, every text escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+FONT = "font-family='system-ui, -apple-system, Segoe UI, Roboto, sans-serif'"
+AXIS_COLOR = "#6b7280"
+GRID_COLOR = "#e5e7eb"
+# One colour per status or outcome word, shared with trace.css so badges and charts agree.
+COLORS: dict[str, str] = {
+    "verified": "#2e7d32",
+    "passed": "#2e7d32",
+    "completed": "#2e7d32",
+    "traced directly": "#2e7d32",
+    "passed with deviation": "#7cb342",
+    "traced by children": "#7cb342",
+    "partially run": "#f9a825",
+    "not run": "#9e9e9e",
+    "skipped": "#bdbdbd",
+    "upcoming": "#1e88e5",
+    "failing": "#c62828",
+    "failed": "#c62828",
+    "error": "#6a1b9a",
+    "overdue": "#c62828",
+    "untraced": "#ef6c00",
+    "descoped": "#cfd8dc",
+}
+SERIES_COLORS = ("#1e88e5", "#d81b60", "#43a047", "#fb8c00", "#8e24aa", "#00897b", "#6d4c41", "#3949ab")
+
+
+def color_for(word: str) -> str:
+    return COLORS.get(word, "#90a4ae")
+
+
+def _svg(width: int, height: int, title: str, body: list[str]) -> str:
+    label = escape(title)
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' class='trace-chart' viewBox='0 0 {width} {height}' "
+        f"width='{width}' height='{height}' role='img' aria-label={quoteattr(title)} {FONT} font-size='12'>"
+        f"<title>{label}</title>{''.join(body)}</svg>"
+    )
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start", fill: str = "#1f2937", extra: str = "") -> str:
+    return f"<text x='{x:.1f}' y='{y:.1f}' text-anchor='{anchor}' fill='{fill}' {extra}>{escape(text)}</text>"
+
+
+def _legend(categories: Sequence[str], y: float, x0: float = 0) -> list[str]:
+    parts, x = [], x0
+    for category in categories:
+        parts.append(f"<rect x='{x:.1f}' y='{y - 9:.1f}' width='10' height='10' rx='2' fill='{color_for(category)}'/>")
+        parts.append(_text(x + 14, y, category))
+        x += 22 + 6.5 * len(category)
+    return parts
+
+
+@dataclass(frozen=True)
+class BarRow:
+    """One stacked bar: a label and (category, count) segments."""
+
+    label: str
+    segments: Sequence[tuple[str, int]]
+
+
+def stacked_bars(rows: Sequence[BarRow], title: str, width: int = 720) -> str:
+    """Horizontal bars, each 100% wide, split by category; counts printed inside segments that have room."""
+    label_width, bar_height, gap, top = 90, 24, 10, 8
+    categories = [c for c in dict.fromkeys(c for row in rows for c, n in row.segments if n)]
+    legend_rows = 1 + sum(6.5 * len(c) + 28 for c in categories) // (width - 10)
+    plot_width = width - label_width - 50
+    body: list[str] = []
+    y = top
+    for row in rows:
+        total = sum(n for _, n in row.segments)
+        body.append(_text(label_width - 8, y + bar_height / 2 + 4, row.label, "end"))
+        x = float(label_width)
+        if total == 0:
+            body.append(f"<rect x='{x}' y='{y}' width='{plot_width}' height='{bar_height}' fill='{GRID_COLOR}'/>")
+        for category, count in row.segments:
+            if not count:
+                continue
+            segment = plot_width * count / total
+            tip = escape(f"{row.label}: {category} {count} of {total}")
+            body.append(
+                f"<rect x='{x:.1f}' y='{y}' width='{segment:.1f}' height='{bar_height}' "
+                f"fill='{color_for(category)}'><title>{tip}</title></rect>"
+            )
+            if segment > 8 * len(str(count)) + 4:
+                ink = "#1f2937" if category in ("descoped", "skipped", "partially run") else "#ffffff"
+                body.append(_text(x + segment / 2, y + bar_height / 2 + 4, str(count), "middle", ink))
+            x += segment
+        body.append(_text(label_width + plot_width + 6, y + bar_height / 2 + 4, str(total), fill=AXIS_COLOR))
+        y += bar_height + gap
+    legend_y = y + 12
+    x, line = 0.0, 0
+    for category in categories:
+        step = 28 + 6.5 * len(category)
+        if x + step > width and x > 0:
+            x, line = 0.0, line + 1
+        body += _legend([category], legend_y + 18 * line, x)
+        x += step
+    height = int(legend_y + 18 * max(line, legend_rows - 1) + 10)
+    return _svg(width, height, title, body)
+
+
+def _month_start(value: dt.date) -> dt.date:
+    return value.replace(day=1)
+
+
+def month_ticks(start: dt.date, end: dt.date, most: int = 8) -> tuple[list[dt.date], str]:
+    """Month starts between start and end, spaced so that at most `most` are shown, and their label format."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    step = next((s for s in (1, 2, 3, 6, 12, 24, 60) if months / s <= most), 120)
+    ticks = []
+    index = start.year * 12 + start.month - 1
+    index += -index % step
+    while True:
+        tick = dt.date(index // 12, index % 12 + 1, 1)
+        if tick > end:
+            break
+        if tick >= start:
+            ticks.append(tick)
+        index += step
+    return ticks, "%Y" if step % 12 == 0 else "%Y-%m"
+
+
+def _date_axis(
+    start: dt.date, end: dt.date, x0: float, x1: float, y_top: float, y_bottom: float
+) -> tuple[list[str], float, int]:
+    """Vertical grid lines with date labels; returns them with the scale (pixels per day) and origin ordinal."""
+    scale = (x1 - x0) / max((end - start).days, 1)
+    parts: list[str] = []
+    ticks, form = month_ticks(start, end)
+    for tick in ticks:
+        pos = x0 + (tick - start).days * scale
+        parts.append(f"<line x1='{pos:.1f}' x2='{pos:.1f}' y1='{y_top}' y2='{y_bottom}' stroke='{GRID_COLOR}'/>")
+        parts.append(_text(pos, y_bottom + 14, tick.strftime(form), "middle", AXIS_COLOR))
+    return parts, scale, start.toordinal()
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    label: str
+    when: dt.date
+    state: str  # completed / overdue / upcoming
+
+
+def timeline(items: Sequence[TimelineItem], today: dt.date, title: str, width: int = 720) -> str:
+    """One row per milestone in date order, a dot at its date coloured by state, and a line at the build date."""
+    label_width, row, top = 200, 18, 10
+    dates = [i.when for i in items] + [today]
+    start = _month_start(min(dates) - dt.timedelta(days=31))
+    end = max(dates) + dt.timedelta(days=62)
+    bottom = top + row * max(len(items), 1)
+    body, scale, origin = _date_axis(start, end, label_width, width - 12, top - 4, bottom)
+    for index, item in enumerate(items):
+        y = top + row * index + row / 2
+        x = label_width + (item.when.toordinal() - origin) * scale
+        body.append(_text(label_width - 8, y + 4, item.label, "end"))
+        body.append(f"<line x1='{label_width}' x2='{x:.1f}' y1='{y}' y2='{y}' stroke='{GRID_COLOR}'/>")
+        tip = escape(f"{item.label}: {item.when.isoformat()} ({item.state})")
+        body.append(f"<circle cx='{x:.1f}' cy='{y}' r='5' fill='{color_for(item.state)}'><title>{tip}</title></circle>")
+    today_x = label_width + (today.toordinal() - origin) * scale
+    body.append(
+        f"<line x1='{today_x:.1f}' x2='{today_x:.1f}' y1='{top - 6}' y2='{bottom}' stroke='#111827' "
+        f"stroke-dasharray='4 3'/>"
+    )
+    anchor = "end" if today_x > width - 90 else "middle"
+    body.append(_text(today_x, bottom + 28, f"build date {today.isoformat()}", anchor, "#111827"))
+    body += _legend(["completed", "overdue", "upcoming"], bottom + 48)
+    return _svg(width, int(bottom + 58), title, body)
+
+
+@dataclass(frozen=True)
+class ForecastSeries:
+    label: str
+    points: Sequence[tuple[dt.date, dt.date]]  # (when forecast, forecast date)
+
+
+def forecast_history(series: Sequence[ForecastSeries], title: str, width: int = 720, height: int = 320) -> str:
+    """Forecast date (y) against the date of each forecast (x): a rising line is a slipping milestone."""
+    left, right, top, bottom = 84, 16, 12, height - 40
+    points = [p for s in series for p in s.points]
+    if not points:
+        return _svg(width, 40, title, [_text(0, 20, "No forecast history recorded.")])
+    x_start = _month_start(min(p[0] for p in points)) - dt.timedelta(days=15)
+    x_end = max(p[0] for p in points) + dt.timedelta(days=45)
+    y_start = _month_start(min(p[1] for p in points)) - dt.timedelta(days=30)
+    y_end = max(p[1] for p in points) + dt.timedelta(days=60)
+    body, x_scale, x_origin = _date_axis(x_start, x_end, left, width - right, top, bottom)
+    y_scale = (bottom - top) / max((y_end - y_start).days, 1)
+
+    def y_of(day: dt.date) -> float:
+        return bottom - (day - y_start).days * y_scale
+
+    y_ticks, y_form = month_ticks(y_start, y_end, most=6)
+    for tick in y_ticks:
+        y = y_of(tick)
+        body.append(f"<line x1='{left}' x2='{width - right}' y1='{y:.1f}' y2='{y:.1f}' stroke='{GRID_COLOR}'/>")
+        body.append(_text(left - 6, y + 4, tick.strftime(y_form), "end", AXIS_COLOR))
+    body.append(
+        _text(
+            12,
+            top + (bottom - top) / 2,
+            "forecast date",
+            "middle",
+            AXIS_COLOR,
+            f"transform='rotate(-90 12 {top + (bottom - top) / 2:.1f})'",
+        )
+    )
+    body.append(_text(left + (width - left - right) / 2, height - 4, "forecast made in", "middle", AXIS_COLOR))
+    for index, item in enumerate(series):
+        color = SERIES_COLORS[index % len(SERIES_COLORS)]
+        coords = [(left + (made.toordinal() - x_origin) * x_scale, y_of(due)) for made, due in item.points]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        body.append(f"<polyline points='{path}' fill='none' stroke='{color}' stroke-width='2'/>")
+        for (x, y), (made, due) in zip(coords, item.points, strict=True):
+            tip = escape(f"{item.label}: forecast {due.isoformat()} as of {made.isoformat()}")
+            body.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3.5' fill='{color}'><title>{tip}</title></circle>")
+    svg = _svg(width, height, title, body)
+    if len(series) > 1:
+        svg += f"<p class='trace-chart-legend'>{''.join(_legend_html(series))}</p>"
+    return svg
+
+
+def _legend_html(series: Sequence[ForecastSeries]) -> list[str]:
+    return [
+        f"<span><span style='color:{SERIES_COLORS[i % len(SERIES_COLORS)]}'>\u25cf</span> {escape(s.label)}</span> "
+        for i, s in enumerate(series)
+    ]

@@ -1,0 +1,46 @@
+"""The render context of the views (this build's evaluation, the page, the build date) and their badges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dmtrace.core.evaluation import Evaluation
+from dmtrace.core.model import Need
+from dmtrace.views.markup import DocRef, NeedRef, Page, Span
+
+CLASS_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class RenderContext(Page):
+    """Everything a renderer reads: the page being written, the evaluation of this build, and the build date."""
+
+    evaluation: Evaluation
+    today: dt.date
+    milestone_pages: Mapping[str, str] = field(default_factory=dict)  # milestone id -> its page, in page order
+
+    def need(self, need_id: str) -> Need | None:
+        return self.evaluation.graph.needs.get(need_id)
+
+    def link(self, need_id: str, text: str = "") -> NeedRef:
+        """A link to the need's card (plain code when the need does not exist)."""
+        return NeedRef(need_id, text)
+
+    def doc_link(self, docname: str, text: str) -> DocRef:
+        return DocRef(docname, text)
+
+
+def css_class(prefix: str, value: str) -> str:
+    """`s-traced-directly` from ('s', 'traced directly'): what the filter script reads back."""
+    return f"{prefix}-{CLASS_UNSAFE.sub('-', value.lower()).strip('-') or 'none'}"
+
+
+def badge(value: str, prefix: str = "s") -> Span:
+    return Span(value, f"trace-badge {css_class(prefix, value)}")
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "–"
