@@ -1,4 +1,4 @@
-# Public interface: make html | make check | make test | make diff | make bench. Each sets up .venv on first use.
+# Public interface: make html | make check | make test | make lint | make diff | make bench. Each sets up .venv on first use.
 VENV        ?= .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
@@ -16,7 +16,7 @@ comma := ,
 RESULTS_OPT := $(if $(strip $(RESULTS)),-D trace_results=$(subst $(space),$(comma),$(strip $(RESULTS))))
 STRICT_OPT  := $(if $(filter-out 0 no false,$(STRICT)),-D trace_strict=1)
 
-.PHONY: html check test diff bench clean venv system
+.PHONY: html check test lint diff bench clean venv system
 
 $(STAMP): requirements.lock pyproject.toml scripts/bootstrap.sh
 	@scripts/bootstrap.sh $(VENV)
@@ -34,8 +34,14 @@ html: $(STAMP)
 check: $(STAMP)
 	$(PY) scripts/check.py $(if $(strip $(RESULTS)),--results $(RESULTS)) $(if $(STRICT_OPT),--strict)
 
-## test: the whole suite (rules, builds, browser), then the site built with this run's results
-test: $(STAMP) system
+## lint: ruff (lint and format) and mypy, as configured in pyproject.toml; zero findings expected
+lint: $(STAMP)
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/ruff format --check
+	$(VENV)/bin/mypy
+
+## test: lint, the whole suite (rules, builds, browser), then the site built with this run's results
+test: $(STAMP) system lint
 	$(PY) scripts/run_tests.py
 
 ## diff: traceability report between two revisions (HEAD=WORKTREE for uncommitted work)

@@ -21,7 +21,8 @@ from dmtrace.core.model import NEED_TYPES, PRIORITIES
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "rubin"
+# The reference CSV files travel with the repository (provenance: data/rubin/PROVENANCE.txt); --data points elsewhere.
+DEFAULT_DATA = ROOT / "data" / "rubin"
 
 REQUIREMENTS_CSV = "dms_requirements.csv"
 ELEMENTS_CSV = "verification_elements.csv"

@@ -1,4 +1,4 @@
-"""dmtrace.core.history and dmtrace.glue.changelog: commits per need id from one `git log -p`, the change-log page and the `changes` field."""
+"""dmtrace.core.history and glue.changelog: commits per need from `git log -p`, the change-log page, `changes`."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from dmtrace.core.history import Commit, cached_history, read_history
 import dmtrace.core.history as history_module
+from dmtrace.core.history import Commit, cached_history, read_history
 
 ROOT = Path(__file__).resolve().parent.parent
 GIT_ENV = {

@@ -1,4 +1,4 @@
-"""dmtrace.core.words and dmtrace.core.diff_report helpers: the short word diff and the escaping of source text in the Markdown report."""
+"""dmtrace.core.words and dmtrace.core.diff_report: the short word diff and the escaping of source text."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""dmtrace.glue.cards and dmtrace.views.cards: the compact need cards of a real build (summary lines, links both ways, escaping, opt-outs)."""
+"""dmtrace cards: the compact need cards of a real build (summary lines, links both ways, escaping, opt-outs)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,10 @@ def repo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def make(root: Path, target: str) -> tuple[int, str, list[str]]:
-    result = run(["make", "--no-print-directory", target, f"VENV={REPO / '.venv'}"], root, timeout=1200)
+    venv = REPO / ".venv"
+    # -o: the copy uses this checkout's .venv as it is (its bootstrap would re-point the editable install).
+    command = ["make", "--no-print-directory", "-o", f"{venv}/.installed", target, f"VENV={venv}"]
+    result = run(command, root, timeout=1200)
     return result.returncode, result.stderr, result.error_lines()
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from dmtrace.core import rules
 from dmtrace.core.graph import NeedGraph
 from dmtrace.core.model import IdOccurrence, Need
 from dmtrace.core.outcomes import Outcome
 from dmtrace.core.results import ResultRecord, ResultSet
-from dmtrace.core import rules
 
 
 def need(need_id: str, type_: str = "req", line: int = 1, **kw: str) -> Need:

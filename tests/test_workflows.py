@@ -207,7 +207,8 @@ def test_pre_commit_runs_make_check_on_changed_markdown_only() -> None:
     config = load(PRE_COMMIT)
     (repo,) = config["repos"]
     assert repo["repo"] == "local"
-    (hook,) = repo["hooks"]
+    hooks = {hook["id"]: hook for hook in repo["hooks"]}
+    hook = hooks["trace-check"]
     assert set(hook) <= {"id", "name", "description", "entry", "language", "files", "pass_filenames"}
     assert (hook["entry"], hook["language"], hook["pass_filenames"]) == ("make check", "system", False)
     files = re.compile(hook["files"])
@@ -221,3 +222,12 @@ def test_pre_commit_runs_make_check_on_changed_markdown_only() -> None:
         "tests/needs/x.md",
     ):
         assert not files.search(path), path
+
+
+def test_pre_commit_runs_ruff_and_mypy_from_the_venv_without_downloading() -> None:
+    (repo,) = load(PRE_COMMIT)["repos"]
+    assert repo["repo"] == "local", "a remote hook repository would be downloaded"
+    entries = {hook["id"]: (hook["entry"], hook["language"]) for hook in repo["hooks"]}
+    assert entries["ruff-check"] == (".venv/bin/ruff check --force-exclude", "system")
+    assert entries["ruff-format"] == (".venv/bin/ruff format --check --force-exclude", "system")
+    assert entries["mypy"] == (".venv/bin/mypy", "system")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from dmtrace.core.model import LINK_TYPES, REQUIREMENT_TYPES, Need
+from dmtrace.core.model import REQUIREMENT_TYPES, Need
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,3 @@ class NeedGraph:
             if target in self.needs:
                 return self.needs[target]
         return None
-
-
-def link_types_for(need: Need) -> list[str]:
-    return [name for name, spec in LINK_TYPES.items() if need.type in spec.sources]

@@ -50,7 +50,10 @@ class MatrixDirective(_PlaceholderDirective):
     """```{trace-matrix}``` with `:layout: tree` (requirements nested) or `:layout: vcd`."""
 
     node_class = trace_matrix
-    option_spec: ClassVar[OptionSpec] = {**SCOPE_OPTION, "layout": lambda value: directives.choice(value, MATRIX_LAYOUTS)}
+    option_spec: ClassVar[OptionSpec] = {
+        **SCOPE_OPTION,
+        "layout": lambda value: directives.choice(value, MATRIX_LAYOUTS),
+    }
 
     def run(self) -> list[nodes.Node]:
         return [self.placeholder(layout=self.options.get("layout", "tree"))]

@@ -13,7 +13,6 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from sphinx.util import logging
 from dmtrace.core.evaluation import Evaluation
 from dmtrace.core.model import natural_key
 from dmtrace.glue.domain import trace_domain
+from dmtrace.glue.milestone_plan import Plan
 from dmtrace.glue.resolve import build_date, need_docs
 from dmtrace.glue.state import build_state
 from dmtrace.views.context import RenderContext
@@ -35,23 +35,6 @@ logger = logging.getLogger(__name__)
 SAFE_FILE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SAFE_FOLDER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")
 WRITTEN_FILE = "trace_milestone_pages.json"  # beside the doctrees: the fingerprints of the pages on disk
-
-
-@dataclass
-class Plan:
-    """This build's milestone pages: where, which (in page order), their parent, and which of them to write."""
-
-    folder: str
-    pages: list[str]
-    parent: str | None
-    fingerprints: dict[str, str]
-    to_write: set[str]
-
-    def neighbours(self, position: int) -> tuple[str | None, str | None]:
-        """(previous, next) of a page: the parent before the first page, then the pages in id order."""
-        previous = self.pages[position - 1] if position else self.parent
-        following = self.pages[position + 1] if position + 1 < len(self.pages) else None
-        return previous, following
 
 
 def _scoped_context(app: Sphinx, evaluation: Evaluation, pagename: str, docs: dict[str, str]) -> RenderContext:

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 
 from dmtrace.core.evaluation import Evaluation
 from dmtrace.core.history import History
+from dmtrace.glue.milestone_plan import Plan
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-
-    from dmtrace.glue.milestone_pages import Plan
 
 
 @dataclass

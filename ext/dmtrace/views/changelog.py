@@ -12,9 +12,7 @@ from dmtrace.core.history import Commit
 from dmtrace.views.markup import NeedRef, Page, Row, Span, lines, table
 
 
-def changelog_table(
-    builder: Builder, docname: str, rows: Sequence[tuple[Any, list[Commit]]]
-) -> nodes.Node:
+def changelog_table(builder: Builder, docname: str, rows: Sequence[tuple[Any, list[Commit]]]) -> nodes.Node:
     """One row per requirement (`rows`: a need item with its commits, newest first)."""
     page = Page(builder, docname, {item["id"]: item["docname"] for item, _ in rows})
     table_rows = (
