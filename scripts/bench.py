@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
-# The real catalogue (shared/data/rubin): 239 requirements, 310 verification elements, ~340 test cases, 54 milestones.
+# The real catalogue (data/rubin): 239 requirements, 310 verification elements, ~340 test cases, 54 milestones.
 CATALOGUE = {"req": 239, "subreq": 310, "test": 340, "milestone": 54}
 PRIORITY_WEIGHTS = {"1a": 57, "1b": 120, "2": 56, "3": 6}
 NESTED_SHARE = 41 / 239
