@@ -337,3 +337,34 @@ def test_base_is_where_the_branch_left_it_like_a_pull_request(repo: Path) -> Non
     tips = run_diff(repo, "main", "split-0066", "--no-merge-base")
     assert tips.stdout.startswith(f"## Traceability: `main` ({short(repo, 'main')}) → `split-0066` (")
     assert "- **DMS-REQ-0500** (req, P3) Later (was `needs/dms/later.md:1`)" in tips.stdout
+
+
+@pytest.mark.parametrize("escape", ["absolute", "../escaped.csv", "results/../../escaped.csv"])
+def test_a_revision_conf_py_cannot_make_the_diff_write_outside_its_tree(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory, escape: str
+) -> None:
+    """A results path from a revision's conf.py is refused when it leaves that revision's tree: nothing is written."""
+    outside = tmp_path_factory.mktemp("outside") / "escaped.csv"
+    name = str(outside) if escape == "absolute" else escape
+    (repo / "conf.py").write_text(f"trace_results = [{name!r}]\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "Results outside the tree")
+    done = run_diff(repo, "HEAD", "HEAD")
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"trace_diff: error: conf.py at {short(repo, 'HEAD')}: trace_results entry {name!r} is not a relative "
+        "path inside the repository; a revision's settings are read only inside its own tree\n"
+    )
+    assert not outside.exists()
+    assert not (repo.parent / "escaped.csv").exists()
+
+
+def test_an_annotated_assignment_in_conf_py_is_read_like_a_plain_one(repo: Path) -> None:
+    """`trace_results: list[str] = [...]` is a setting too, for the diff as for make check (one reader)."""
+    (repo / "conf.py").write_text('trace_results: list[str] = ["results/other.csv"]\n')
+    (repo / "results/other.csv").write_text(CSV_HEADER + "LVV-T99,2026-01-05,Passed,campaign\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "Annotated setting")
+    done = run_diff(repo, "split-0066", "HEAD")
+    assert done.returncode == 1
+    assert "results/other.csv:2: error: LVV-T99: results name test case LVV-T99" in done.stderr

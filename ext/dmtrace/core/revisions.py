@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from dmtrace.core.diff import Side
 from dmtrace.core.evaluation import evaluate, evaluate_results
@@ -102,8 +102,27 @@ def base_commit(root: Path, base: str, head: str) -> tuple[str, str]:
     return fork, f"`{base}` at the merge base ({fork[:10]})"
 
 
+def tree_path(name: str, setting: str, commit: str) -> str:
+    """A path named by a revision's conf.py, as a path inside that revision's tree; UsageError when it leaves it."""
+    path = PurePosixPath(name)
+    if not name or "\\" in name or path.is_absolute() or ".." in path.parts:
+        raise UsageError(
+            f"conf.py at {commit[:10]}: {setting} entry {name!r} is not a relative path inside the repository; "
+            "a revision's settings are read only inside its own tree"
+        )
+    return path.as_posix()
+
+
 def read_revision(root: Path, commit: str, label: str) -> Side:
+    """A revision's needs and results, read from git objects; paths its conf.py names never leave its tree."""
     settings = settings_at(root, commit)
+    for setting, names in (
+        ("trace_results", settings.results),
+        ("trace_results_if_present", settings.results_if_present),
+        ("trace_source_dirs", settings.source_dirs),
+    ):
+        for name in names:
+            tree_path(name, setting, commit)
     listed = git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *settings.source_dirs).decode().split("\0")
     sources = [p for p in listed for d in settings.source_dirs if p.startswith(d + "/") and _is_source(p, d)]
     tree = read_texts(_texts(read_blobs(root, commit, sources)))
@@ -112,8 +131,9 @@ def read_revision(root: Path, commit: str, label: str) -> Side:
     with tempfile.TemporaryDirectory(prefix="trace-diff-") as tmp:
         folder = Path(tmp)
         for name, data in result_blobs.items():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            (folder / name).write_bytes(data)
+            target = folder / tree_path(name, "trace_results", commit)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         present = [n for n in settings.results_if_present if n in result_blobs]
         results = load_results([folder / n for n in [*settings.results, *present]], folder)
     evaluation = evaluate(tree.needs, tree.occurrences, results, strict=settings.strict, patterns=settings.id_patterns)
