@@ -10,11 +10,14 @@ BASE        ?= origin/main
 HEAD        ?= WORKTREE
 DIFFOPTS    ?=
 
-empty :=
-space := $(empty) $(empty)
-comma := ,
-RESULTS_OPT := $(if $(strip $(RESULTS)),-D trace_results=$(subst $(space),$(comma),$(strip $(RESULTS))))
-STRICT_OPT  := $(if $(filter-out 0 no false,$(STRICT)),-D trace_strict=1)
+# Values people type reach the scripts through the environment, as typed: no shell and no make expansion
+# ($(value ...)), so `BASE='HEAD;touch x'` is a (bad) revision name, never a command. RESULTS is a list of
+# file names separated by white space (a name holding white space belongs in conf.py's trace_results).
+export TRACE_RESULTS  = $(value RESULTS)
+export TRACE_STRICT   = $(value STRICT)
+export TRACE_BASE     = $(value BASE)
+export TRACE_HEAD     = $(value HEAD)
+export TRACE_DIFFOPTS = $(value DIFFOPTS)
 
 .PHONY: html check test lint diff bench clean venv system
 
@@ -28,11 +31,11 @@ system:
 
 ## html: build the site into _build/html (warnings are errors; pages showing other pages' data are re-written)
 html: $(STAMP)
-	$(PY) scripts/sphinx_build.py -W --keep-going -b html $(RESULTS_OPT) $(STRICT_OPT) $(SPHINXOPTS) . $(BUILDDIR)/html
+	$(PY) scripts/sphinx_build.py -W --keep-going -b html $(SPHINXOPTS) . $(BUILDDIR)/html
 
 ## check: the traceability rules alone, from the sources, without Sphinx or HTML
 check: $(STAMP)
-	$(PY) scripts/check.py $(if $(strip $(RESULTS)),--results $(RESULTS)) $(if $(STRICT_OPT),--strict)
+	$(PY) scripts/check.py
 
 ## lint: ruff (lint and format) and mypy, as configured in pyproject.toml; zero findings expected
 lint: $(STAMP)
@@ -46,7 +49,7 @@ test: $(STAMP) system lint
 
 ## diff: traceability report between two revisions (HEAD=WORKTREE for uncommitted work)
 diff: $(STAMP)
-	$(PY) scripts/trace_diff.py $(BASE) $(HEAD) $(DIFFOPTS)
+	$(PY) scripts/trace_diff.py --from-environment
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py

@@ -10,7 +10,7 @@ from pathlib import Path
 from dmtrace.core.evaluation import evaluate, evaluate_results
 from dmtrace.core.reader import read_tree
 from dmtrace.core.report import format_violations, summary
-from dmtrace.core.settings import load_settings
+from dmtrace.core.settings import load_settings, results_from_environment, strict_from_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,12 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root.resolve()
     settings = load_settings(root)
     tree = read_tree(root, settings.source_dirs)
-    names = args.results if args.results is not None else settings.result_names()
+    names = args.results if args.results is not None else results_from_environment() or settings.result_names()
     evaluation = evaluate(
         tree.needs,
         tree.occurrences,
         evaluate_results(root, names),
-        strict=args.strict or settings.strict,
+        strict=args.strict or strict_from_environment() or settings.strict,
         patterns=settings.id_patterns,
     )
     for line in format_violations(evaluation.violations):

@@ -10,6 +10,8 @@ Exit status: 0 when the head satisfies the rules, 1 when it does not, 2 on a usa
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -18,12 +20,39 @@ from dmtrace.core.diff_report import render_markdown
 from dmtrace.core.report import format_violations, summary
 from dmtrace.core.revisions import WORKTREE, UsageError, base_commit, read_revision, read_worktree, resolve
 
+FROM_ENVIRONMENT = "--from-environment"
+
+
+def from_environment(argv: list[str]) -> list[str]:
+    """`make diff`: BASE, HEAD and DIFFOPTS arrive as TRACE_BASE, TRACE_HEAD and TRACE_DIFFOPTS, never through a shell.
+
+    DIFFOPTS is split as a shell would split words (quotes respected) but nothing in it is run or expanded; the
+    revisions follow `--`, so a revision name that starts with a dash is a revision, not an option.
+    """
+    try:
+        options = shlex.split(os.environ.get("TRACE_DIFFOPTS", ""))
+    except ValueError as err:
+        raise UsageError(f"DIFFOPTS cannot be split into words: {err}") from err
+    revisions = [os.environ.get("TRACE_BASE", "") or "origin/main", os.environ.get("TRACE_HEAD", "") or WORKTREE]
+    return [*argv, *options, "--", *revisions]
+
 
 def main(argv: list[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if FROM_ENVIRONMENT in arguments:
+        arguments.remove(FROM_ENVIRONMENT)
+        try:
+            arguments = from_environment(arguments)
+        except UsageError as err:
+            print(f"trace_diff: error: {err}", file=sys.stderr)
+            return 2
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base", help="base revision (e.g. origin/main)")
     parser.add_argument(
         "head", nargs="?", default=WORKTREE, help=f"head revision, or {WORKTREE} for the working tree (default)"
+    )
+    parser.add_argument(
+        FROM_ENVIRONMENT, action="store_true", help="take BASE, HEAD and DIFFOPTS from TRACE_* (what make diff does)"
     )
     parser.add_argument(
         "--root", type=Path, default=Path.cwd(), help="repository root (default: the current directory)"
@@ -41,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         default="all",
         help="which violations at head to print on stderr (GitHub annotations under Actions)",
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     root = args.root.resolve()
     try:
         if args.base == WORKTREE:

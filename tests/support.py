@@ -61,7 +61,8 @@ def write_site(
 
 
 def _env(extra: dict[str, str] | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    # `make test RESULTS=...` exports TRACE_*: the fixture sites are built and checked with their own settings.
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS" and not k.startswith("TRACE_")}
     env.update(extra or {})
     return env
 

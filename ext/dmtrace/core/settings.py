@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dmtrace.core.model import IdPatterns, id_patterns
 
 DEFAULT_SOURCE_DIRS = ("needs", "docs")
+RESULTS_VARIABLE, STRICT_VARIABLE = "TRACE_RESULTS", "TRACE_STRICT"
 SETTING_NAMES = ("trace_results", "trace_results_if_present", "trace_strict", "trace_source_dirs", "trace_id_patterns")
 
 
@@ -73,6 +75,20 @@ def parse_settings(source: str | bytes, root: Path, origin: str = "conf.py") -> 
         source_dirs=_strings(values.get("trace_source_dirs", DEFAULT_SOURCE_DIRS), "trace_source_dirs", where),
         id_patterns=id_patterns(patterns),
     )
+
+
+def results_from_environment(environ: Mapping[str, str] = os.environ) -> list[str] | None:
+    """`make ... RESULTS=...`: the results files named in TRACE_RESULTS, separated by white space; None when unset.
+
+    The one rule for check and build alike: a file name holding white space belongs in conf.py's trace_results.
+    """
+    names = environ.get(RESULTS_VARIABLE, "").split()
+    return names or None
+
+
+def strict_from_environment(environ: Mapping[str, str] = os.environ) -> bool:
+    """`make ... STRICT=1`: TRACE_STRICT set to anything but empty, 0, no or false."""
+    return environ.get(STRICT_VARIABLE, "").strip().lower() not in ("", "0", "no", "false")
 
 
 def load_settings(root: Path) -> ProjectSettings:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
+from dmtrace.core.settings import results_from_environment, strict_from_environment
 from dmtrace.glue import (
     cards,
     changelog,
@@ -40,6 +42,7 @@ def wire(app: Sphinx) -> None:
     for name, directive in DIRECTIVES.items():
         app.add_directive(name, directive)
 
+    app.connect("config-inited", take_environment)
     app.connect("builder-inited", state.reset_build_state, priority=0)
     app.connect("builder-inited", events.install_log_filter)
     app.connect("source-read", events.record_occurrences)
@@ -59,3 +62,13 @@ def wire(app: Sphinx) -> None:
     app.connect("doctree-read", freshness.note_sphinx_needs_aggregates)
     changelog.register(app)
     app.connect("doctree-resolved", resolve.resolve_placeholders)
+
+
+def take_environment(app: Sphinx, config: Config) -> None:
+    """`make html RESULTS=... STRICT=1` (TRACE_RESULTS, TRACE_STRICT): read by the one rule `make check` uses."""
+    names = results_from_environment()
+    if names is not None:
+        config.trace_results = names
+        config.trace_results_if_present = []
+    if strict_from_environment():
+        config.trace_strict = True
