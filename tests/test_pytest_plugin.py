@@ -297,3 +297,15 @@ def test_plugin_is_declared_as_a_pytest_entry_point() -> None:
     assert (
         sys.modules.get("dmtrace.pytest_plugin.plugin") is not None
     )  # this very run loaded it (conftest or entry point)
+
+
+def test_a_site_conf_py_that_is_not_literal_stops_the_run_with_one_message(site: Site) -> None:
+    site.write("needs/needs.md", NEEDS)
+    site.write("tests/test_a.py", LINKED_TESTS)
+    with (site.root / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write("trace_strict = bool(1)\n")
+    run = site.pytest()
+    assert run.returncode == 4, run.stdout + run.stderr
+    assert "traceability: cannot read the site's needs: " in run.stderr
+    assert "trace_strict must be a literal value" in run.stderr
+    assert "Traceback" not in run.stdout + run.stderr

@@ -12,7 +12,7 @@ from dmtrace.core.model import Need
 from dmtrace.core.nodeids import covers, missing, named_nodes
 from dmtrace.core.reader import read_tree
 from dmtrace.core.results import NODE_ID_PROPERTY, TEST_CASE_PROPERTY
-from dmtrace.core.settings import load_settings
+from dmtrace.core.settings import SettingsError, load_settings
 
 MARKER = "verifies"
 _FINDINGS_KEY = pytest.StashKey[list[str]]()
@@ -134,7 +134,7 @@ def _missing_node_lines(config: pytest.Config, catalogue: SiteCatalogue, node_id
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     try:
         catalogue = SiteCatalogue.load(_site_root(config), config.getoption("trace_strict"))
-    except (OSError, UnicodeDecodeError) as err:
+    except (OSError, UnicodeDecodeError, SettingsError) as err:
         raise pytest.UsageError(f"traceability: cannot read the site's needs: {err}") from None
     errors: list[str] = []
     named_by_field = [(name, need.id) for need in catalogue.tests() for name in named_nodes(need)]
