@@ -116,13 +116,14 @@ def tree_path(name: str, setting: str, commit: str) -> str:
 def read_revision(root: Path, commit: str, label: str) -> Side:
     """A revision's needs and results, read from git objects; paths its conf.py names never leave its tree."""
     settings = settings_at(root, commit)
-    for setting, names in (
+    named_paths = (
         ("trace_results", settings.results),
         ("trace_results_if_present", settings.results_if_present),
         ("trace_source_dirs", settings.source_dirs),
-    ):
-        for name in names:
-            tree_path(name, setting, commit)
+    )
+    for setting, paths in named_paths:
+        for path in paths:
+            tree_path(path, setting, commit)
     listed = git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *settings.source_dirs).decode().split("\0")
     sources = [p for p in listed for d in settings.source_dirs if p.startswith(d + "/") and _is_source(p, d)]
     tree = read_texts(_texts(read_blobs(root, commit, sources)))
