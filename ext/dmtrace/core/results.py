@@ -13,6 +13,7 @@ from xml.sax.handler import ContentHandler
 import defusedxml.sax
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
+from dmtrace.core.instants import display_instant, parse_when
 from dmtrace.core.model import Violation
 from dmtrace.core.outcomes import Outcome, TestResult, parse_outcome
 
@@ -43,6 +44,19 @@ class ResultRecord:
     file: str
     line: int
     node_id: str = ""
+    # The run's time as one UTC instant; None for an undated record (older than any dated one).
+    at: dt.datetime | None = None
+
+    def instant(self) -> dt.datetime | None:
+        """When the run was: `at`, or else read from `when` (records built without `at`)."""
+        if self.at is not None or not self.when:
+            return self.at
+        return parse_when(self.when.replace(" ", "T", 1))[0]
+
+
+def _order(instant: dt.datetime | None) -> tuple[bool, dt.datetime]:
+    """Sort key of a run's time: undated before every date, then by UTC instant."""
+    return (instant is not None, instant or dt.datetime.min.replace(tzinfo=dt.UTC))
 
 
 @dataclass
@@ -55,16 +69,20 @@ class ResultSet:
     junit_files: list[str] = field(default_factory=list)
 
     def latest(self) -> dict[str, TestResult]:
-        by_run: dict[tuple[str, str, str], list[ResultRecord]] = {}
+        """Per test case, the run with the latest time (compared as UTC instants, never as text); on a tie, the
+        file read last. Within one run (same file and time) the worst outcome decides."""
+        by_run: dict[tuple[str, str, dt.datetime | None], list[ResultRecord]] = {}
         for record in self.records:
-            by_run.setdefault((record.test_id, record.file, record.when), []).append(record)
+            by_run.setdefault((record.test_id, record.file, record.instant()), []).append(record)
         latest: dict[str, TestResult] = {}
-        for (test_id, file, when), records in by_run.items():
+        latest_at: dict[str, tuple[bool, dt.datetime]] = {}
+        for (test_id, file, instant), records in by_run.items():
             outcome = min((r.outcome for r in records), key=SEVERITY.index)
-            previous = latest.get(test_id)
-            if previous is None or when >= previous.when:
+            order = _order(instant)
+            if test_id not in latest_at or order >= latest_at[test_id]:
                 detail = ", ".join(sorted({r.node_id for r in records if r.node_id}))
-                latest[test_id] = TestResult(test_id, outcome, when, file, detail)
+                latest[test_id] = TestResult(test_id, outcome, records[0].when, file, detail)
+                latest_at[test_id] = order
         return latest
 
 
@@ -91,19 +109,27 @@ class _Case:
     ids: list[str] = field(default_factory=list)
 
 
+# A run's time as the pages show it, and as the UTC instant it is compared by.
+_Dated = tuple[str, dt.datetime]
+
+
 class _JUnitHandler(ContentHandler):
     """Streams a JUnit XML file: one record per test-case property of every <testcase>."""
 
-    def __init__(self, file: str, fallback_when: str) -> None:
+    def __init__(self, file: str, fallback: _Dated) -> None:
         super().__init__()
         self.file = file
-        self.when = fallback_when
+        # The time of each open <testsuite>, innermost last (its timestamp, else its parent's, else the file's);
+        # None for a suite whose timestamp is refused: its test cases decide nothing.
+        self.fallback = fallback
+        self.suites: list[_Dated | None] = []
         self.locator: xml.sax.xmlreader.Locator | None = None
         self.case: _Case | None = None
         self.seen_root = False
         # Kept apart from the ResultSet until the whole file parsed: a file that fails half-way adds nothing.
         self.records: list[ResultRecord] = []
         self.node_ids: set[str] = set()
+        self.problems: list[Violation] = []
 
     def setDocumentLocator(self, locator: xml.sax.xmlreader.Locator) -> None:  # noqa: N802 (SAX API)
         self.locator = locator
@@ -116,8 +142,8 @@ class _JUnitHandler(ContentHandler):
             self.seen_root = True
             if name not in JUNIT_ROOTS:
                 raise _NotJUnitError(name, self.line())
-        if name == "testsuite" and attrs.get("timestamp"):
-            self.when = _normalise_timestamp(attrs["timestamp"]) or self.when
+        if name == "testsuite":
+            self.suites.append(self._suite_time(attrs.get("timestamp", "")))
         elif name == "testcase":
             node = f"{attrs.get('classname', '')}::{attrs.get('name', '')}"
             self.case = _Case(self.line(), node)
@@ -133,28 +159,46 @@ class _JUnitHandler(ContentHandler):
             elif name == "property" and attrs.get("name") == NODE_ID_PROPERTY:
                 self.case.node = attrs.get("value", "")
 
+    def _suite_time(self, stamp: str) -> _Dated | None:
+        parent = self.suites[-1] if self.suites else self.fallback
+        if not stamp:
+            return parent
+        instant, refusal = parse_when(stamp)
+        if instant is None:
+            self.problems.append(
+                _problem(
+                    self.file,
+                    self.line(),
+                    "results",
+                    f"testsuite timestamp: {refusal}; no results taken from this test suite",
+                )
+            )
+            return None
+        return display_instant(instant), instant
+
     def endElement(self, name: str) -> None:  # noqa: N802
+        if name == "testsuite" and self.suites:
+            self.suites.pop()
         if name != "testcase" or self.case is None:
             return
         case, self.case = self.case, None
         self.node_ids.add(case.node)
+        time = self.suites[-1] if self.suites else self.fallback
+        if time is None:
+            return
+        when, at = time
         for test_id in case.ids:
-            self.records.append(ResultRecord(test_id, case.outcome, self.when, self.file, case.line, case.node))
+            self.records.append(ResultRecord(test_id, case.outcome, when, self.file, case.line, case.node, at))
 
 
-def _normalise_timestamp(value: str) -> str:
-    """ISO timestamps to UTC 'YYYY-MM-DD HH:MM'; '' when unreadable."""
+def _file_time(path: Path) -> _Dated:
+    """The file's modification time, for JUnit files without a timestamp; clamped to the years 0001 to 9999."""
+    mtime = path.stat().st_mtime
     try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return ""
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.UTC)
-    return parsed.strftime("%Y-%m-%d %H:%M")
-
-
-def _file_time(path: Path) -> str:
-    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d %H:%M")
+        instant = dt.datetime.fromtimestamp(mtime, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        instant = (dt.datetime.max if mtime > 0 else dt.datetime.min).replace(tzinfo=dt.UTC)
+    return display_instant(instant), instant
 
 
 def _size_refusal(path: Path, max_bytes: int) -> str:
@@ -206,6 +250,7 @@ def read_junit(path: Path, label: str, results: ResultSet, max_bytes: int = MAX_
             )
         )
         return
+    results.problems.extend(handler.problems)
     results.records.extend(handler.records)
     results.node_ids.update(handler.node_ids)
     results.junit_files.append(label)
@@ -235,15 +280,15 @@ def read_results_csv(path: Path, label: str, results: ResultSet, max_bytes: int 
                     )
                 )
                 continue
-            when = row["last_run"] or ""
-            if when and _normalise_timestamp(when) == "":
+            # Shown as written; compared by its UTC instant. Empty: never run, older than any date.
+            when = (row["last_run"] or "").strip()
+            at, refusal = parse_when(when) if when else (None, "")
+            if refusal:
                 results.problems.append(
-                    _problem(
-                        label, line, row["test_case"] or "results", f"column last_run: {when!r} is not an ISO date"
-                    )
+                    _problem(label, line, row["test_case"] or "results", f"column last_run: {refusal}")
                 )
                 continue
-            results.records.append(ResultRecord(row["test_case"].strip(), outcome, when, label, line))
+            results.records.append(ResultRecord(row["test_case"].strip(), outcome, when, label, line, at=at))
 
 
 def load_results(paths: Iterable[Path], root: Path) -> ResultSet:
