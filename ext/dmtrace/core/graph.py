@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -53,3 +53,51 @@ class NeedGraph:
             if target in self.needs:
                 return self.needs[target]
         return None
+
+    def cycles(self, link: str) -> list[list[str]]:
+        """The needs tied into cycles by `link`, one list per strongly connected component (two or more needs, or one
+        that links to itself), each list and the lists ordered by id. Every target of every need is followed (links
+        to needs that do not exist are ignored); iterative Tarjan, linear in needs plus links, no recursion."""
+        needs = self.needs
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        found: list[list[str]] = []
+        for root in needs:
+            if root in index:
+                continue
+            index[root] = low[root] = len(index)
+            stack.append(root)
+            on_stack.add(root)
+            work: list[tuple[str, Iterator[str]]] = [(root, iter(needs[root].targets(link)))]
+            while work:
+                node, targets = work[-1]
+                for target in targets:
+                    if target not in needs:
+                        continue
+                    if target not in index:
+                        index[target] = low[target] = len(index)
+                        stack.append(target)
+                        on_stack.add(target)
+                        work.append((target, iter(needs[target].targets(link))))
+                        break
+                    if target in on_stack:
+                        low[node] = min(low[node], index[target])
+                else:  # every target of `node` done: close it
+                    work.pop()
+                    if work:
+                        parent = work[-1][0]
+                        low[parent] = min(low[parent], low[node])
+                    if low[node] != index[node]:
+                        continue
+                    component: list[str] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1 or node in needs[node].targets(link):
+                        found.append(sorted(component))
+        return sorted(found, key=lambda component: component[0])

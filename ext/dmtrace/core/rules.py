@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -212,35 +213,40 @@ def check_single_parent(data: CheckInput) -> Iterator[Violation]:
 
 
 def check_cycles(data: CheckInput) -> Iterator[Violation]:
+    """Each set of needs that `acyclic` links tie into a cycle, once, at its smallest id: one cycle through that id is
+    spelled out, any other needs caught in the same knot are named after it."""
     needs = data.graph.needs
     for link, spec in LINK_TYPES.items():
         if not spec.acyclic:
             continue
-        reported: set[frozenset[str]] = set()
-        for start in sorted(needs):
-            cycle = _find_cycle(needs, start, link)
-            if cycle and frozenset(cycle) not in reported:
-                reported.add(frozenset(cycle))
-                path = " -> ".join([*cycle, cycle[0]])
-                yield _at(needs[cycle[0]], f"'{link}' links form a cycle: {path}", "trace.cycle")
+        for members in data.graph.cycles(link):
+            cycle = _cycle_through(needs, members, link)
+            path = " -> ".join([*cycle, cycle[0]])
+            on_path = set(cycle)
+            others = [m for m in members if m not in on_path]
+            also = f"; also in it: {', '.join(others)}" if others else ""
+            yield _at(needs[cycle[0]], f"'{link}' links form a cycle: {path}{also}", "trace.cycle")
 
 
-def _find_cycle(needs: Mapping[str, Need], start: str, link: str) -> list[str] | None:
-    """The cycle through `start` along `link`, rotated to begin at its smallest id, or None."""
-    path: list[str] = []
-    seen: set[str] = set()
-    current = start
-    while current in needs and current not in seen:
-        seen.add(current)
-        path.append(current)
-        targets = [t for t in needs[current].targets(link) if t in needs]
-        if not targets:
-            return None
-        if start in targets:
-            smallest = path.index(min(path))
-            return path[smallest:] + path[:smallest]
-        current = targets[0]
-    return None
+def _cycle_through(needs: Mapping[str, Need], members: list[str], link: str) -> list[str]:
+    """A shortest cycle along `link` from the first of `members` (a strongly connected set, in order) back to it,
+    without the closing repeat; ties go to the target listed first (breadth-first, so no recursion)."""
+    start = members[0]
+    inside = set(members)
+    came_from: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        current = queue.popleft()
+        for target in needs[current].targets(link):
+            if target == start:
+                path = [current]
+                while path[-1] != start:
+                    path.append(came_from[path[-1]])
+                return path[::-1]
+            if target in inside and target not in came_from:
+                came_from[target] = current
+                queue.append(target)
+    return [start]  # not reached: every member of a strongly connected set leads back to the start
 
 
 def check_p1a_traced(data: CheckInput) -> Iterator[Violation]:

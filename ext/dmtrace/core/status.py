@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -76,8 +76,21 @@ def _from_outcomes(outcomes: list[Outcome]) -> Verification:
     return Verification.NOT_RUN
 
 
+_UNTRACED = NeedStatus(Trace.UNTRACED, Verification.UNTRACED)
+_IN_CYCLE = _UNTRACED  # what a child on the same refinement cycle counts as
+
+
+def _roll_up(child_states: list[NeedStatus]) -> NeedStatus:
+    """A requirement traced through its (relevant, non-empty) children: untraced if any of them is."""
+    if any(s.trace is Trace.UNTRACED for s in child_states):
+        return _UNTRACED
+    return NeedStatus(Trace.CHILDREN, _combine([s.verification for s in child_states]))
+
+
 class StatusComputer:
-    """Computes and memoises the status of every requirement; cycles count as untraced (the cycle rule reports them)."""
+    """Computes and memoises the status of every requirement; cycles count as untraced (the cycle rule reports them).
+
+    The roll-up through children walks an explicit stack, so a refinement chain of any depth needs no recursion."""
 
     def __init__(self, graph: NeedGraph, results: Mapping[str, TestResult]) -> None:
         self.graph = graph
@@ -86,30 +99,42 @@ class StatusComputer:
         self._visiting: set[str] = set()
 
     def status(self, need: Need) -> NeedStatus:
-        if need.id in self._done:
-            return self._done[need.id]
-        if need.id in self._visiting:
-            return NeedStatus(Trace.UNTRACED, Verification.UNTRACED)
-        self._visiting.add(need.id)
-        computed = self._compute(need)
-        self._visiting.discard(need.id)
-        self._done[need.id] = computed
-        return computed
+        if need.id not in self._done:
+            self._resolve(need)
+        return self._done[need.id]
 
-    def _compute(self, need: Need) -> NeedStatus:
+    def _resolve(self, root: Need) -> None:
+        """Depth-first over relevant children, each need closed after all its children. A child still open when its
+        parent closes is an ancestor on the stack, i.e. the two lie on a cycle: it counts as untraced there."""
+        open_needs: list[tuple[Need, list[Need], Iterator[Need]]] = []
+        self._open(root, open_needs)
+        while open_needs:
+            need, children, pending = open_needs[-1]
+            for child in pending:
+                if child.id not in self._done and child.id not in self._visiting:
+                    self._open(child, open_needs)
+                    break
+            else:
+                open_needs.pop()
+                self._visiting.discard(need.id)
+                self._done[need.id] = _roll_up([self._done.get(child.id, _IN_CYCLE) for child in children])
+
+    def _open(self, need: Need, open_needs: list[tuple[Need, list[Need], Iterator[Need]]]) -> None:
+        """Settles `need` at once when its children do not matter, else puts it on the stack to visit them."""
         if not need.is_active:
-            return NeedStatus(Trace.DESCOPED, Verification.DESCOPED)
+            self._done[need.id] = NeedStatus(Trace.DESCOPED, Verification.DESCOPED)
+            return
         tests = self.graph.tests(need.id)
         if tests:
             outcomes = [test_outcome(self.results, t.id) for t in tests]
-            return NeedStatus(Trace.DIRECT, _from_outcomes(outcomes))
+            self._done[need.id] = NeedStatus(Trace.DIRECT, _from_outcomes(outcomes))
+            return
         children = relevant_children(self.graph, need)
         if not children:
-            return NeedStatus(Trace.UNTRACED, Verification.UNTRACED)
-        child_states = [self.status(child) for child in children]
-        if any(s.trace is Trace.UNTRACED for s in child_states):
-            return NeedStatus(Trace.UNTRACED, Verification.UNTRACED)
-        return NeedStatus(Trace.CHILDREN, _combine([s.verification for s in child_states]))
+            self._done[need.id] = _UNTRACED
+            return
+        self._visiting.add(need.id)
+        open_needs.append((need, children, iter(children)))
 
     def all(self) -> dict[str, NeedStatus]:
         return {need.id: self.status(need) for need in self.graph.needs.values() if need.type in REQUIREMENT_TYPES}
