@@ -128,3 +128,26 @@ def test_cycle_of_10000_milestones_is_reported_once() -> None:
     needs = [milestone(ids[i], "LDM-503-X", ids[(i + 1) % LONG], line=i + 1) for i in range(LONG)]
     found = cycles(*needs, milestone("LDM-503-X"))
     assert [(need_id, line) for need_id, line, _ in found] == [("LDM-503-00000", 1)]
+
+
+def test_the_matrix_tree_order_walks_a_chain_of_10000_without_recursion() -> None:
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from dmtrace.views.matrix import requirements_in_tree_order
+
+    chain = [
+        Need(
+            id=f"R-{i:05d}",
+            type="req",
+            title="",
+            file="n.md",
+            line=i + 1,
+            fields={"priority": "1a"},
+            links={"refines": [f"R-{i - 1:05d}"]} if i else {},
+        )
+        for i in range(10_000)
+    ]
+    evaluation = evaluate({n.id: n for n in chain}, [], ResultSet())
+    ordered = list(requirements_in_tree_order(cast(Any, SimpleNamespace(evaluation=evaluation))))
+    assert [(need.id, depth) for need, depth in ordered] == [(n.id, i) for i, n in enumerate(chain)]

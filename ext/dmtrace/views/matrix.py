@@ -21,19 +21,23 @@ def requirements_in_tree_order(ctx: RenderContext) -> Iterator[tuple[Need, int]]
     )
     seen: set[str] = set()
 
-    def walk(need: Need, depth: int) -> Iterator[tuple[Need, int]]:
-        if need.id in seen:
-            return
-        seen.add(need.id)
-        yield need, depth
-        for child in sorted(graph.children(need.id), key=lambda n: natural_key(n.id)):
-            yield from walk(child, depth + 1)
+    def walk(root: Need) -> Iterator[tuple[Need, int]]:
+        # An explicit stack: a chain of refinements may be thousands deep.
+        stack = [(root, 0)]
+        while stack:
+            need, depth = stack.pop()
+            if need.id in seen:
+                continue
+            seen.add(need.id)
+            yield need, depth
+            children = sorted(graph.children(need.id), key=lambda n: natural_key(n.id))
+            stack.extend((child, depth + 1) for child in reversed(children))
 
     for need in requirements:
         if graph.parent(need) is None:
-            yield from walk(need, 0)
+            yield from walk(need)
     for need in requirements:  # members of refinement cycles have no root; the rules report them
-        yield from walk(need, 0)
+        yield from walk(need)
 
 
 def _date_cell(when: str) -> Cell:
