@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     root = args.root.resolve()
     settings = load_settings(root)
-    tree = read_tree(root, settings.source_dirs)
+    tree = read_tree(root, settings.sources)
     names = args.results if args.results is not None else results_from_environment() or settings.result_names()
     evaluation = evaluate(
         tree.needs,
@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         evaluate_results(root, names),
         strict=args.strict or strict_from_environment() or settings.strict,
         patterns=settings.id_patterns,
+        problems=tree.problems,
     )
     for line in format_violations(evaluation.violations):
         print(line, file=sys.stderr)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __version__ = "0.2.0"
 # Raise whenever what the environment stores changes (the domain's data, the needs' computed fields).
-ENV_VERSION = 2
+ENV_VERSION = 3
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -8,11 +8,58 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dmtrace.core.graph import NeedGraph
-from dmtrace.core.model import REQUIREMENT_TYPES, IdOccurrence, IdPatterns, Need, Violation, id_patterns
+from dmtrace.core.model import (
+    REQUIREMENT_TYPES,
+    IdOccurrence,
+    IdPatterns,
+    Need,
+    Violation,
+    id_patterns,
+    pattern_error,
+)
 from dmtrace.core.outcomes import TestResult
 from dmtrace.core.results import ResultSet, load_results
 from dmtrace.core.rules import CheckInput, run_rules
 from dmtrace.core.status import NeedStatus
+
+CONF_FILE = "conf.py"  # where trace_id_patterns is set, relative to the site root like every violation's file
+ANY_ID = r"(?s:.*)"  # stands in for a need type's patterns when none of them compiles
+
+
+class ScopeError(ValueError):
+    """A view's scope is not a regular expression."""
+
+
+def scope_error(ids: str) -> str | None:
+    """Why a view's scope (`:scope:`, `trace_view_scope`) is not a usable regular expression, or None."""
+    return pattern_error(ids)
+
+
+def usable_patterns(patterns: IdPatterns) -> tuple[dict[str, tuple[str, ...]], list[Violation]]:
+    """The id patterns the rules can compile, and one `trace.config` violation (at conf.py) per one they cannot.
+
+    A need type left without a usable pattern accepts every id: its ids go unchecked until conf.py is fixed,
+    rather than each reported against a pattern that does not exist."""
+    usable: dict[str, tuple[str, ...]] = {}
+    problems: list[Violation] = []
+    for need_type, regexes in patterns.items():
+        good: list[str] = []
+        for regex in regexes:
+            problem = pattern_error(regex)
+            if problem is None:
+                good.append(regex)
+                continue
+            problems.append(
+                Violation(
+                    CONF_FILE,
+                    1,
+                    "trace_id_patterns",
+                    f"the {need_type} id pattern {regex!r} is not a valid regular expression ({problem})",
+                    "trace.config",
+                )
+            )
+        usable[need_type] = tuple(good) if good or not regexes else (ANY_ID,)
+    return usable, problems
 
 
 @dataclass(frozen=True)
@@ -29,9 +76,13 @@ class Evaluation:
 
     def scoped(self, ids: str) -> Evaluation:
         """The part a view shows: requirements and tests whose id matches the regex, the tests that verify a kept
-        requirement, and every milestone. Statuses stay those computed over the whole site."""
+        requirement, and every milestone. Statuses stay those computed over the whole site.
+
+        Raises ScopeError when `ids` is not a regular expression (ask `scope_error` first to report it)."""
         if not ids:
             return self
+        if ids not in self.scopes and (problem := scope_error(ids)):
+            raise ScopeError(f"scope {ids!r} is not a valid regular expression ({problem})")
         if ids not in self.scopes:
             self.scopes[ids] = self._scope(ids)
         return self.scopes[ids]
@@ -57,9 +108,15 @@ def evaluate(
     results: ResultSet,
     strict: bool = False,
     patterns: IdPatterns | None = None,
+    problems: Iterable[Violation] = (),
 ) -> Evaluation:
-    data = CheckInput(NeedGraph.build(needs), occurrences, results, strict, patterns or id_patterns())
-    return Evaluation(data.graph, run_rules(data), data.status.all(), data.latest, data.missing_pytest_nodes)
+    """The rules over `needs`; `problems` are what the reader could not read (reported with the violations)."""
+    usable, config_problems = usable_patterns(patterns or id_patterns())
+    data = CheckInput(NeedGraph.build(needs), occurrences, results, strict, usable)
+    violations = sorted(
+        {*problems, *config_problems, *run_rules(data)}, key=lambda v: (v.file, v.line, v.need_id, v.rule, v.message)
+    )
+    return Evaluation(data.graph, violations, data.status.all(), data.latest, data.missing_pytest_nodes)
 
 
 def resolve_result_paths(root: Path, names: Iterable[str]) -> list[Path]:

@@ -20,9 +20,19 @@ FUNCNAME = r"^(:id:.*|[ ]{0,3}(```|:::).*)$"
 ID_LINE = re.compile(r"^:id:\s*(?P<id>\S+)\s*$")
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(?P<context>.*)$")
 RECORD, UNIT = "\x1e", "\x1f"
+# A commit header starts a line: RECORD, then the sha (hex) and UNIT. A subject may hold RECORD or UNIT itself.
+COMMIT_START = re.compile(r"(?:\A|\n)\x1e(?=[0-9a-f]+\x1f)")
 SHOWN_ON_CARD = 3
 HISTORY_CACHE = "trace_history.pickle"
-CACHE_VERSION = 1  # raise when parse_log or FUNCNAME changes
+CACHE_VERSION = 2  # raise when parse_log or FUNCNAME changes
+# What a commit line shows for each control character: its Unicode control picture (NUL -> U+2400, ESC -> U+241B,
+# DEL -> U+2421), a space for a tab, U+FFFD for the C1 controls, line separators and bidirectional overrides.
+_VISIBLE: dict[int, str] = {
+    **{code: chr(0x2400 + code) for code in range(0x20)},
+    0x09: " ",
+    0x7F: "\u2421",
+    **dict.fromkeys((*range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)), "\ufffd"),
+}
 
 
 @dataclass(frozen=True)
@@ -94,20 +104,33 @@ def _hunk_ids(lines: Iterable[str]) -> set[str]:
 def parse_log(text: str, skip: frozenset[str] = frozenset()) -> dict[str, list[Commit]]:
     """Commits per id from `git log -p` output whose commit headers are RECORD sha UNIT date UNIT subject."""
     changes: dict[str, list[Commit]] = {}
-    for record in text.split(RECORD)[1:]:
+    for record in COMMIT_START.split(text)[1:]:
         header, _, patch = record.partition("\n")
-        sha, date, subject = [*header.split(UNIT), "", ""][:3]
+        sha, date, subject = [*header.split(UNIT, 2), "", ""][:3]
         if sha in skip:
             continue
-        commit = Commit(sha, date, subject)
-        for need_id in sorted(_hunk_ids(patch.splitlines())):
+        # Control characters in a subject (git keeps them) would break the change-log row and the card's text.
+        commit = Commit(sha, visible(date), visible(subject))
+        # Lines end at "\n" (and "\r\n"): str.splitlines would also cut at form feeds and other controls in a line.
+        for need_id in sorted(_hunk_ids(line.removesuffix("\r") for line in patch.split("\n"))):
             changes.setdefault(need_id, []).append(commit)
     return changes
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, text=True, check=False, encoding="utf-8", errors="replace"
+def _git(root: Path, *args: str, keep_carriage_returns: bool = False) -> subprocess.CompletedProcess[str]:
+    """git's output as text; with `keep_carriage_returns`, a "\r" (in a commit subject, say) is not made a line end."""
+    if not keep_carriage_returns:
+        return subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            encoding="utf-8",
+            errors="replace",
+        )
+    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
     )
 
 
@@ -139,6 +162,7 @@ def read_history(root: Path, paths: tuple[str, ...] = HISTORY_PATHS) -> History:
             f"--format={RECORD}%H{UNIT}%ad{UNIT}%s",
             "--",
             *paths,
+            keep_carriage_returns=True,
         )
     finally:
         Path(attributes.name).unlink()
@@ -188,7 +212,17 @@ def _shallow_boundary(root: Path) -> frozenset[str]:
     return frozenset(shallow_file.read_text().split()) if shallow_file.is_file() else frozenset()
 
 
+def visible(text: str) -> str:
+    """`text` with every control character replaced by a visible placeholder (see _VISIBLE)."""
+    return text.translate(_VISIBLE)
+
+
+def commit_text(commit: Commit) -> str:
+    """One commit as the change log and the cards show it: date, subject, short sha; nothing left unprintable."""
+    return visible(f"{commit.date} {commit.subject} ({commit.sha[:7]})")
+
+
 def card_text(commits: list[Commit]) -> str:
-    shown = "; ".join(f"{c.date} {c.subject} ({c.sha[:7]})" for c in commits[:SHOWN_ON_CARD])
+    shown = "; ".join(commit_text(c) for c in commits[:SHOWN_ON_CARD])
     more = len(commits) - SHOWN_ON_CARD
     return shown + (f"; and {more} earlier (see the change log)" if more > 0 else "")

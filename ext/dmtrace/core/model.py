@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 PRIORITIES: tuple[str, ...] = ("1a", "1b", "2", "3")
 STATUSES: tuple[str, ...] = ("active", "descoped")
@@ -72,8 +72,22 @@ def id_patterns(overrides: Mapping[str, str | Sequence[str]] | None = None) -> d
     patterns: dict[str, tuple[str, ...]] = {name: (spec.id_pattern,) for name, spec in NEED_TYPES.items()}
     for name, value in (overrides or {}).items():
         if name in patterns:
-            patterns[name] = (value,) if isinstance(value, str) else tuple(value)
+            # Anything but a string or a list of them is kept as written: `pattern_error` says what is wrong.
+            patterns[name] = tuple(value) if isinstance(value, (list, tuple)) else (cast(str, value),)
     return patterns
+
+
+def pattern_error(regex: object) -> str | None:
+    """Why `regex` (an id pattern or a view's scope, from conf.py or a directive) cannot be compiled, or None."""
+    if not isinstance(regex, str):
+        return f"not a string but {type(regex).__name__}"
+    try:
+        re.compile(regex)
+    except re.error as err:
+        return str(err)
+    except (RecursionError, OverflowError, MemoryError) as err:
+        return f"{type(err).__name__}: {err}"
+    return None
 
 
 LINK_TYPES: dict[str, LinkType] = {

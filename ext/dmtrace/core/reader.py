@@ -1,131 +1,310 @@
-"""Fast source reader: finds need directives in MyST files without Sphinx, for `make check` and the diff tool."""
+"""The source reader: need directives from MyST Markdown without Sphinx, block by block as MyST parses them.
+
+The block structure comes from markdown-it-py with the plugins MyST enables (colon fences, front matter, MyST
+blocks, footnotes, definition lists), so fences of every kind, block quotes, list items and nesting are read as
+the build reads them. What the reader cannot read as the build would is reported (`trace.unreadable`, located),
+never skipped: `make check`, `make diff`, the pytest plugin and the build all use this module.
+"""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from dmtrace.core.model import LINK_TYPES, NEED_TYPES, IdOccurrence, Need
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import make_fence_rule
+from markdown_it.token import Token
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.myst_blocks import myst_block_plugin
 
-# A fence line: indent, the fence itself, then what follows (a `{directive}` and its argument, or a language).
-FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|:{3,})(?P<info>.*)$")
-DIRECTIVE_INFO = re.compile(r"^\{(?P<name>[A-Za-z][\w:-]*)\}\s*(?P<argument>.*)$")
-OPTION = re.compile(r"^:(?P<key>[A-Za-z_][\w-]*):(?:\s+(?P<value>.*))?$")
+from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, Violation
+from dmtrace.core.sources import SOURCE_SUFFIX, SourceRules, iter_source_files
+
+# Line-based patterns of a fence opening, for the git history's hunk attribution (dmtrace.core.history).
+FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
+DIRECTIVE_INFO = re.compile(r"^\{(?P<name>[A-Za-z][\w:.+-]*)\}\s*(?P<argument>.*)$")
+OPTION = re.compile(r"^:(?P<key>[A-Za-z_][\w-]*):(?:[ \t]+(?P<value>.*))?$")
 LINK_SPLIT = re.compile(r"[;|,]")
+# A line that looks like a need's opening fence; when markdown-it did not read a fence there, say why.
+NEED_FENCE_LOOKALIKE = re.compile(
+    r"^[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+|\d+[.)][ \t]+)?(`{3,}|~{3,}|:{3,})[ \t]*\{(?P<name>[^}]*)\}"
+)
 # Directives whose body is not Markdown: a need-like fence inside them is an example, not a need.
-OPAQUE_DIRECTIVES = frozenset({"code", "code-block", "sourcecode", "eval-rst", "literalinclude", "raw", "math"})
-SOURCE_SUFFIX = ".md"
+OPAQUE_DIRECTIVES = frozenset(
+    {"code", "code-block", "sourcecode", "literalinclude", "raw", "math", "csv-table", "mermaid", "graphviz"}
+)
+# Options sphinx-needs' need directive takes besides the project's fields and links (sphinx_needs.directives.need).
+NEED_CORE_OPTIONS = frozenset(
+    {
+        "id",
+        "status",
+        "tags",
+        "collapse",
+        "hide",
+        "style",
+        "layout",
+        "template",
+        "pre_template",
+        "post_template",
+        "constraints",
+        "jinja_content",
+        "delete",
+        "title_from_content",
+    }
+)
+KNOWN_OPTIONS = NEED_CORE_OPTIONS | set(FIELDS) | set(LINK_TYPES)
+# Directives nested deeper than this are refused: docutils would recurse once per level and crash.
+MAX_NESTING = 40
+UNREADABLE = "trace.unreadable"
 
 
 @dataclass(frozen=True)
 class SourceTree:
-    """The needs of a set of Markdown files, with every place an id was defined."""
+    """The needs of a set of Markdown files, every place an id was defined, and what could not be read."""
 
     needs: dict[str, Need]
     occurrences: list[IdOccurrence]
+    problems: list[Violation] = field(default_factory=list)
+
+
+@dataclass
+class ParsedSource:
+    """One document's needs, in source order, and its located problems."""
+
+    needs: list[Need] = field(default_factory=list)
+    problems: list[Violation] = field(default_factory=list)
 
 
 def split_links(value: str) -> list[str]:
     return [part.strip() for part in LINK_SPLIT.split(value) if part.strip()]
 
 
-def _parse_options(lines: list[str], start: int) -> tuple[dict[str, str], int]:
-    """Reads `:key: value` lines from `start`; returns the options and the index of the first other line."""
-    options: dict[str, str] = {}
-    index, stop = start, len(lines)
-    while index < stop:
-        line = lines[index].strip()
-        match = OPTION.match(line) if line else None
-        if not match:
-            break
-        options[match["key"]] = (match["value"] or "").strip()
-        index += 1
-    return options, index
+@lru_cache(maxsize=1)
+def block_parser() -> MarkdownIt:
+    """markdown-it-py as `myst_parser.parsers.mdit.create_md_parser` sets it up (colon_fence and deflist enabled),
+    block level only."""
+    md = (
+        MarkdownIt("commonmark")
+        .enable("table")
+        .use(front_matter_plugin)
+        .use(myst_block_plugin)
+        .use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
+        .use(deflist_plugin)
+    )
+    colon_fence = make_fence_rule(markers=(":",), token_type="colon_fence", exact_match=False)
+    md.block.ruler.before(
+        "fence", "colon_fence", colon_fence, {"alt": ["paragraph", "reference", "blockquote", "list", "footnote_def"]}
+    )
+    md.disable("inline")
+    return md
 
 
-def _closing_index(lines: list[str], start: int, fence: str) -> int:
-    """Index of the line that closes `fence` (same character, at least as long), or len(lines)."""
-    char = fence[0]
-    for index in range(start, len(lines)):
-        stripped = lines[index].strip()
-        # Starts with the whole fence (so is at least as long) and holds nothing but its character.
-        if stripped.startswith(fence) and not stripped.strip(char):
-            return index
-    return len(lines)
+class _Reader:
+    """Walks one document and the bodies of its directives (iteratively: nesting depth never recurses)."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.parsed = ParsedSource()
+
+    def problem(self, line: int, subject: str, message: str) -> None:
+        self.parsed.problems.append(Violation(self.file, line, subject, message, UNREADABLE))
+
+    def read(self, text: str) -> ParsedSource:
+        # (Markdown text, line of its first line in the file minus one, nesting depth)
+        pending: list[tuple[str, int, int]] = [(text, 0, 0)]
+        found: list[tuple[int, Need]] = []
+        while pending:
+            body, offset, depth = pending.pop()
+            for token in block_parser().parse(body):
+                if token.type in ("fence", "colon_fence") and token.map is not None:
+                    self._directive(token, offset, depth, pending, found)
+                elif token.type == "inline" and token.map is not None:
+                    self._lookalikes(token, offset)
+        self.parsed.needs = [need for _, need in sorted(found, key=lambda item: item[0])]
+        return self.parsed
+
+    def _directive(
+        self, token: Token, offset: int, depth: int, pending: list[tuple[str, int, int]], found: list[tuple[int, Need]]
+    ) -> None:
+        assert token.map is not None
+        line = offset + token.map[0] + 1
+        directive = DIRECTIVE_INFO.match(token.info.strip())
+        if directive is None:
+            return
+        name, argument = directive["name"].lower(), directive["argument"].strip()  # docutils ignores case
+        if name in NEED_TYPES or name in OPAQUE_DIRECTIVES or name == "eval-rst":
+            pass
+        elif close := difflib.get_close_matches(name, list(NEED_TYPES), n=1, cutoff=0.75):
+            self.problem(line, "", f"unknown directive {{{directive['name']}}}: did you mean {{{close[0]}}}?")
+            return
+        if name == "eval-rst":
+            self._rst_needs(token.content, line)
+            return
+        if name in OPAQUE_DIRECTIVES:
+            return
+        if name == "include":
+            self.problem(
+                line,
+                "",
+                "{include}: the included text is not read as a source of needs; write needs in their own source files",
+            )
+            return
+        if depth >= MAX_NESTING:
+            self.problem(line, "", f"directives nested more than {MAX_NESTING} deep are not read")
+            return
+        options, body, body_line = self._options(token.content, line, name in NEED_TYPES)
+        if name in NEED_TYPES:
+            found.append((line, self._need(name, argument, options, body, line)))
+        if body.strip():
+            pending.append((body, body_line - 1, depth + 1))
+
+    def _options(self, content: str, line: int, is_need: bool) -> tuple[dict[str, str], str, int]:
+        """The directive's options block and body, as `myst_parser.parsers.directives` splits them."""
+        lines = content.splitlines()
+        options: dict[str, str] = {}
+        used = 0
+        if content.startswith("---"):
+            if is_need:
+                self.problem(
+                    line + 1,
+                    "",
+                    "a YAML option block (---) is not read by make check and make diff; "
+                    "write the options as :key: value lines",
+                )
+            closing = next((i for i, text in enumerate(lines[1:], 1) if text.startswith("---")), len(lines))
+            used = min(closing + 1, len(lines))
+        elif content.lstrip().startswith(":"):
+            while (
+                used < len(lines)
+                and lines[used].lstrip().startswith(":")
+                and not lines[used].lstrip().startswith(":::")
+            ):
+                text = lines[used].strip()
+                match = OPTION.match(text)
+                if match is None:
+                    if is_need:
+                        self.problem(line + 1 + used, "", f"option line {text!r} is not of the form :key: value")
+                else:
+                    options[match["key"]] = self._value(match["value"] or "", line + 1 + used, is_need)
+                used += 1
+        body_lines = lines[used:]
+        body_line = line + 1 + used
+        if body_lines and not body_lines[0].strip():
+            body_lines, body_line = body_lines[1:], body_line + 1
+        return options, "\n".join(body_lines), body_line
+
+    def _value(self, value: str, line: int, is_need: bool) -> str:
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            if is_need:
+                self.problem(line, "", f"quoted option value {value}: write the value without quotes")
+            return value[1:-1]
+        return value
+
+    def _need(self, name: str, title: str, options: dict[str, str], content: str, line: int) -> Need:
+        need_id = options.pop("id", "")
+        for key in options:
+            if key not in KNOWN_OPTIONS:
+                self.problem(line, need_id, f"unknown option :{key}: of a {name} (the build refuses it too)")
+        links = {key: split_links(options.pop(key)) for key in list(options) if key in LINK_TYPES}
+        fields = {key: value for key, value in options.items() if value != "" and key in KNOWN_OPTIONS}
+        return Need(
+            id=need_id,
+            type=name,
+            title=title,
+            file=self.file,
+            line=line,
+            fields=fields,
+            links={key: targets for key, targets in links.items() if targets},
+            content=content.strip(),
+        )
+
+    def _lookalikes(self, token: Token, offset: int) -> None:
+        """A paragraph line that looks like a need's opening fence but is not one (a backtick in a backtick fence's
+        title, a fence indented into a code block): the build shows it as text, so say so."""
+        assert token.map is not None
+        for index, text in enumerate(token.content.splitlines()):
+            match = NEED_FENCE_LOOKALIKE.match(text)
+            if match and match["name"].strip().lower() in NEED_TYPES:
+                why = (
+                    "a backtick fence's title may not hold a backtick (CommonMark); use ::: or ~~~ fences"
+                    if match[1].startswith("`") and "`" in text[match.end() :]
+                    else "this line is not read as a fence"
+                )
+                self.problem(
+                    offset + token.map[0] + index + 1, "", f"{{{match['name']}}} is not a directive here: {why}"
+                )
+
+    def _rst_needs(self, content: str, line: int) -> None:
+        for index, text in enumerate(content.splitlines()):
+            match = re.match(r"^\s*\.\.\s+(?P<name>[\w-]+)::", text)
+            if match and match["name"].lower() in NEED_TYPES:
+                self.problem(
+                    line + 1 + index,
+                    "",
+                    "needs written in reStructuredText ({eval-rst}) are not read by "
+                    "make check and make diff; write them as MyST directives",
+                )
+
+
+def parse_source(text: str, file: str) -> ParsedSource:
+    """The needs of one MyST document (1-based directive lines) and what could not be read."""
+    return _Reader(file).read(text.removeprefix("\ufeff"))
 
 
 def parse_markdown(text: str, file: str) -> Iterator[Need]:
     """Yields the needs defined in one MyST document, with 1-based directive line numbers."""
-    lines = text.splitlines()
-    yield from _scan(lines, 0, len(lines), file)
+    yield from parse_source(text, file).needs
 
 
-def _scan(lines: list[str], start: int, stop: int, file: str) -> Iterator[Need]:
-    index = start
-    while index < stop:
-        match = FENCE.match(lines[index])
-        if not match:
-            index += 1
-            continue
-        fence = match["fence"]
-        close = min(_closing_index(lines, index + 1, fence), stop)
-        directive = DIRECTIVE_INFO.match(match["info"].strip())
-        if directive and directive["name"] in NEED_TYPES:
-            options, body_start = _parse_options(lines, index + 1)
-            yield _make_need(
-                directive["name"],
-                directive["argument"].strip(),
-                options,
-                "\n".join(lines[body_start:close]).strip(),
-                file,
-                index + 1,
-            )
-        elif directive and directive["name"] not in OPAQUE_DIRECTIVES:
-            yield from _scan(lines, index + 1, close, file)
-        index = close + 1
+def decode_source(data: bytes, file: str) -> tuple[str, list[Violation]]:
+    """A source's text (UTF-8, a byte-order mark dropped as Sphinx drops it), or a located problem."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        message = f"bytes that are not UTF-8 ({data[err.start : err.end]!r}); the file is not read"
+        return "", [Violation(file, line, "", message, UNREADABLE)]
 
 
-def _make_need(directive: str, title: str, options: dict[str, str], content: str, file: str, line: int) -> Need:
-    need_id = options.pop("id", "")
-    links = {name: split_links(options.pop(name)) for name in list(options) if name in LINK_TYPES}
-    fields = {key: value for key, value in options.items() if value != ""}
-    return Need(
-        id=need_id,
-        type=directive,
-        title=title,
-        file=file,
-        line=line,
-        fields=fields,
-        links={k: v for k, v in links.items() if v},
-        content=content,
-    )
-
-
-def iter_source_files(root: Path, source_dirs: Iterable[str]) -> Iterator[Path]:
-    for name in source_dirs:
-        folder = root / name
-        if folder.is_dir():
-            yield from sorted(p for p in folder.rglob(f"*{SOURCE_SUFFIX}") if not _is_hidden(p, folder))
-
-
-def _is_hidden(path: Path, folder: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(folder).parts[:-1])
-
-
-def read_texts(texts: Iterable[tuple[str, str]]) -> SourceTree:
+def read_texts(texts: Iterable[tuple[str, str]], problems: Iterable[Violation] = ()) -> SourceTree:
     """Builds the tree from (repo-relative file, text) pairs; the first definition of an id wins, as in Sphinx."""
     needs: dict[str, Need] = {}
     occurrences: list[IdOccurrence] = []
+    found_problems = list(problems)
     for file, text in texts:
-        for need in parse_markdown(text, file):
+        parsed = parse_source(text, file)
+        found_problems.extend(parsed.problems)
+        for need in parsed.needs:
             occurrences.append(IdOccurrence(need.id, need.type, need.file, need.line))
             needs.setdefault(need.id, need)
-    return SourceTree(needs, occurrences)
+    return SourceTree(needs, occurrences, found_problems)
 
 
-def read_tree(root: Path, source_dirs: Iterable[str] = ("needs", "docs")) -> SourceTree:
-    """Reads every Markdown source under `source_dirs` of `root`."""
-    files = iter_source_files(root, source_dirs)
-    return read_texts((path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")) for path in files)
+def read_sources(sources: Iterable[tuple[str, bytes]]) -> SourceTree:
+    """`read_texts` from raw bytes: undecodable files become located problems."""
+    texts: list[tuple[str, str]] = []
+    problems: list[Violation] = []
+    for file, data in sources:
+        text, found = decode_source(data, file)
+        problems.extend(found)
+        if not found:
+            texts.append((file, text))
+    return read_texts(texts, problems)
+
+
+def read_tree(root: Path, rules: SourceRules | Iterable[str] | None = None) -> SourceTree:
+    """Reads every need source of the site at `root` (the one predicate: `dmtrace.core.sources`)."""
+    if not isinstance(rules, SourceRules):
+        rules = SourceRules() if rules is None else SourceRules(source_dirs=tuple(rules))
+    files = iter_source_files(root, rules)
+    return read_sources((path.relative_to(root).as_posix(), path.read_bytes()) for path in files)
+
+
+__all__ = ["SOURCE_SUFFIX", "ParsedSource", "SourceTree", "parse_markdown", "parse_source", "read_texts", "read_tree"]

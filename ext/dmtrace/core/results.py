@@ -261,7 +261,8 @@ def read_results_csv(path: Path, label: str, results: ResultSet, max_bytes: int 
     if refusal := _size_refusal(path, max_bytes):
         results.problems.append(_problem(label, 1, "results", refusal))
         return
-    with path.open(newline="", encoding="utf-8") as handle:
+    # utf-8-sig: a header that starts with a byte order mark (as spreadsheets write it) still names test_case.
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:

@@ -1,19 +1,19 @@
 """Two revisions of a site read from git objects (no checkout, no Sphinx), or the working tree, as diff sides.
 
-Reads the Markdown under the source folders at each revision straight from git objects (`git ls-tree` and one
-`git cat-file --batch`), with the fast source reader: the cost does not grow with the length of the history.
+Reads the need sources of each revision straight from git objects (`git ls-tree -z` and one `git cat-file
+--batch` by blob id, so any file name is read whole), chosen by the same predicate as the working tree's
+(`dmtrace.core.sources`), with the same reader: the cost does not grow with the length of the history.
 """
 
 from __future__ import annotations
 
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from dmtrace.core.diff import Side
 from dmtrace.core.evaluation import evaluate, evaluate_results
-from dmtrace.core.reader import SOURCE_SUFFIX, read_texts, read_tree
+from dmtrace.core.reader import read_sources, read_tree
 from dmtrace.core.results import load_results
 from dmtrace.core.settings import ProjectSettings, SettingsError, load_settings, parse_settings
 
@@ -49,12 +49,25 @@ def resolve(root: Path, revision: str) -> str:
         ) from err
 
 
-def read_blobs(root: Path, commit: str, paths: list[str]) -> dict[str, bytes]:
-    """The contents of `paths` at `commit`, read through one `git cat-file --batch` process; absent paths omitted."""
-    if not paths:
+def tree_entries(root: Path, commit: str) -> dict[str, str]:
+    """Every file of the revision: path -> blob id (NUL-separated, so any file name is read whole)."""
+    listed = git(root, "ls-tree", "-r", "-z", "--full-tree", commit).decode("utf-8", errors="surrogateescape")
+    entries: dict[str, str] = {}
+    for record in filter(None, listed.split("\0")):
+        meta, _, path = record.partition("\t")
+        mode, kind, blob = meta.split()
+        if kind == "blob" and mode != "120000":  # a symbolic link's blob is its target's name, not its text
+            entries[path] = blob
+    return entries
+
+
+def read_blobs(root: Path, blobs: dict[str, str]) -> dict[str, bytes]:
+    """The contents of the named blobs (path -> blob id), read through one `git cat-file --batch` process."""
+    if not blobs:
         return {}
-    out = git(root, "cat-file", "--batch", stdin="".join(f"{commit}:./{p}\n" for p in paths).encode())
-    blobs: dict[str, bytes] = {}
+    paths = list(blobs)
+    out = git(root, "cat-file", "--batch", stdin="".join(f"{blobs[p]}\n" for p in paths).encode())
+    contents: dict[str, bytes] = {}
     position = 0
     for path in paths:
         end = out.index(b"\n", position)
@@ -63,31 +76,20 @@ def read_blobs(root: Path, commit: str, paths: list[str]) -> dict[str, bytes]:
         if header[-1] == b"missing":
             continue
         size = int(header[2])
-        blobs[path] = out[position : position + size]
+        contents[path] = out[position : position + size]
         position += size + 1
-    return blobs
+    return contents
 
 
-def _is_source(path: str, folder: str) -> bool:
-    """The same files `dmtrace.core.reader.iter_source_files` reads from a working tree."""
-    inner = path[len(folder) + 1 :].split("/")
-    return path.endswith(SOURCE_SUFFIX) and not any(p.startswith((".", "_")) for p in inner[:-1])
-
-
-def settings_at(root: Path, commit: str) -> ProjectSettings:
+def settings_at(root: Path, commit: str, entries: dict[str, str]) -> ProjectSettings:
     """The trace_* settings of conf.py at a revision, read as literals: an old conf.py is never executed."""
-    conf = read_blobs(root, commit, ["conf.py"]).get("conf.py")
+    conf = read_blobs(root, {"conf.py": entries["conf.py"]}).get("conf.py") if "conf.py" in entries else None
     if conf is None:
         return ProjectSettings(root=root)
     try:
         return parse_settings(conf, root, f"conf.py at {commit[:10]}")
     except SettingsError as err:
         raise UsageError(str(err)) from err
-
-
-def _texts(blobs: dict[str, bytes]) -> Iterator[tuple[str, str]]:
-    for path in sorted(blobs):
-        yield path, blobs[path].decode("utf-8", errors="replace")
 
 
 def base_commit(root: Path, base: str, head: str) -> tuple[str, str]:
@@ -115,7 +117,8 @@ def tree_path(name: str, setting: str, commit: str) -> str:
 
 def read_revision(root: Path, commit: str, label: str) -> Side:
     """A revision's needs and results, read from git objects; paths its conf.py names never leave its tree."""
-    settings = settings_at(root, commit)
+    entries = tree_entries(root, commit)
+    settings = settings_at(root, commit, entries)
     named_paths = (
         ("trace_results", settings.results),
         ("trace_results_if_present", settings.results_if_present),
@@ -124,20 +127,26 @@ def read_revision(root: Path, commit: str, label: str) -> Side:
     for setting, paths in named_paths:
         for path in paths:
             tree_path(path, setting, commit)
-    listed = git(root, "ls-tree", "-r", "-z", "--name-only", commit, "--", *settings.source_dirs).decode().split("\0")
-    sources = [p for p in listed for d in settings.source_dirs if p.startswith(d + "/") and _is_source(p, d)]
-    tree = read_texts(_texts(read_blobs(root, commit, sources)))
-    names = [*settings.results, *settings.results_if_present]
-    result_blobs = read_blobs(root, commit, names)
+    sources = settings.sources.select(sorted(entries))
+    tree = read_sources(sorted(read_blobs(root, {path: entries[path] for path in sources}).items()))
+    names = [tree_path(name, "trace_results", commit) for name in [*settings.results, *settings.results_if_present]]
+    result_blobs = read_blobs(root, {name: entries[name] for name in names if name in entries})
     with tempfile.TemporaryDirectory(prefix="trace-diff-") as tmp:
         folder = Path(tmp)
         for name, data in result_blobs.items():
-            target = folder / tree_path(name, "trace_results", commit)
+            target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         present = [n for n in settings.results_if_present if n in result_blobs]
         results = load_results([folder / n for n in [*settings.results, *present]], folder)
-    evaluation = evaluate(tree.needs, tree.occurrences, results, strict=settings.strict, patterns=settings.id_patterns)
+    evaluation = evaluate(
+        tree.needs,
+        tree.occurrences,
+        results,
+        strict=settings.strict,
+        patterns=settings.id_patterns,
+        problems=tree.problems,
+    )
     return Side(label, tree, evaluation)
 
 
@@ -147,10 +156,14 @@ def read_worktree(root: Path) -> Side:
         settings = load_settings(root)
     except SettingsError as err:
         raise UsageError(str(err)) from err
-    tree = read_tree(root, settings.source_dirs)
+    tree = read_tree(root, settings.sources)
     results = evaluate_results(root, settings.result_names())
-    return Side(
-        "working tree",
-        tree,
-        evaluate(tree.needs, tree.occurrences, results, strict=settings.strict, patterns=settings.id_patterns),
+    evaluation = evaluate(
+        tree.needs,
+        tree.occurrences,
+        results,
+        strict=settings.strict,
+        patterns=settings.id_patterns,
+        problems=tree.problems,
     )
+    return Side("working tree", tree, evaluation)

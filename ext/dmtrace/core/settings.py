@@ -9,10 +9,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dmtrace.core.model import IdPatterns, id_patterns
+from dmtrace.core.sources import SourceRules
 
 DEFAULT_SOURCE_DIRS = ("needs", "docs")
 RESULTS_VARIABLE, STRICT_VARIABLE = "TRACE_RESULTS", "TRACE_STRICT"
-SETTING_NAMES = ("trace_results", "trace_results_if_present", "trace_strict", "trace_source_dirs", "trace_id_patterns")
+SETTING_NAMES = (
+    "trace_results",
+    "trace_results_if_present",
+    "trace_strict",
+    "trace_source_dirs",
+    "trace_id_patterns",
+    # What Sphinx reads as documents: the source predicate (dmtrace.core.sources) follows it.
+    "exclude_patterns",
+    "include_patterns",
+    "templates_path",
+    "html_static_path",
+    "html_extra_path",
+)
 
 
 class SettingsError(Exception):
@@ -27,6 +40,7 @@ class ProjectSettings:
     strict: bool = False
     source_dirs: tuple[str, ...] = DEFAULT_SOURCE_DIRS
     id_patterns: IdPatterns = field(default_factory=id_patterns)
+    sources: SourceRules = field(default_factory=SourceRules)
 
     def result_names(self) -> list[str]:
         return result_names(self.root, self.results, self.results_if_present)
@@ -67,13 +81,23 @@ def parse_settings(source: str | bytes, root: Path, origin: str = "conf.py") -> 
     patterns = values.get("trace_id_patterns")
     if patterns is not None and not isinstance(patterns, dict):
         raise SettingsError(f"{where}: trace_id_patterns must be a dict of need type -> list of patterns")
+    source_dirs = _strings(values.get("trace_source_dirs", DEFAULT_SOURCE_DIRS), "trace_source_dirs", where)
     return ProjectSettings(
         root=root,
         results=_strings(values.get("trace_results", ()), "trace_results", where),
         results_if_present=_strings(values.get("trace_results_if_present", ()), "trace_results_if_present", where),
         strict=bool(values.get("trace_strict", False)),
-        source_dirs=_strings(values.get("trace_source_dirs", DEFAULT_SOURCE_DIRS), "trace_source_dirs", where),
+        source_dirs=source_dirs,
         id_patterns=id_patterns(patterns),
+        sources=SourceRules(
+            source_dirs=source_dirs,
+            exclude_patterns=tuple(
+                pattern
+                for name in ("exclude_patterns", "templates_path", "html_static_path", "html_extra_path")
+                for pattern in _strings(values.get(name, ()), name, where)
+            ),
+            include_patterns=_strings(values.get("include_patterns", ("**",)), "include_patterns", where),
+        ),
     )
 
 

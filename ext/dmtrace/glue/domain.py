@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
 
-from dmtrace.core.model import IdOccurrence
+from dmtrace.core.model import IdOccurrence, Violation
 
-DATA_VERSION = 2  # raise whenever what the domain stores changes
+DATA_VERSION = 3  # raise whenever what the domain stores changes
 
 
 class TraceDomain(Domain):
@@ -21,6 +21,7 @@ class TraceDomain(Domain):
     data_version = DATA_VERSION
     initial_data: ClassVar[dict[str, Any]] = {
         "occurrences": {},  # docname -> the need ids its source defines, with their lines
+        "problems": {},  # docname -> what the reader could not read in it (located)
         "aggregate_docs": set(),  # pages showing other pages' data (views, sphinx-needs tables)
         "milestone_index_docs": set(),  # pages holding {trace-milestones}
         "changelog_docs": set(),  # pages holding {trace-changelog}
@@ -31,6 +32,13 @@ class TraceDomain(Domain):
     @property
     def occurrences(self) -> dict[str, list[IdOccurrence]]:
         return self.data["occurrences"]  # type: ignore[no-any-return]
+
+    @property
+    def problems(self) -> dict[str, list[Violation]]:
+        return self.data["problems"]  # type: ignore[no-any-return]
+
+    def all_problems(self) -> list[Violation]:
+        return [problem for per_doc in self.problems.values() for problem in per_doc]
 
     @property
     def aggregate_docs(self) -> set[str]:
@@ -55,6 +63,7 @@ class TraceDomain(Domain):
 
     def clear_doc(self, docname: str) -> None:
         self.occurrences.pop(docname, None)
+        self.problems.pop(docname, None)
         for key in ("aggregate_docs", "milestone_index_docs", "changelog_docs"):
             self.data[key].discard(docname)
 
@@ -62,6 +71,8 @@ class TraceDomain(Domain):
         for docname in docnames:
             if docname in otherdata["occurrences"]:
                 self.occurrences[docname] = otherdata["occurrences"][docname]
+            if docname in otherdata["problems"]:
+                self.problems[docname] = otherdata["problems"][docname]
         for key in ("aggregate_docs", "milestone_index_docs", "changelog_docs"):
             self.data[key].update(otherdata[key] & set(docnames))
 

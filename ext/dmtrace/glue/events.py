@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import logging as pylogging
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx_needs.data import SphinxNeedsData
 
 from dmtrace.core.evaluation import Evaluation, evaluate, evaluate_results
-from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, id_patterns
+from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, Violation, id_patterns
 from dmtrace.core.outcomes import Outcome
-from dmtrace.core.reader import parse_markdown
+from dmtrace.core.reader import UNREADABLE, parse_source
 from dmtrace.core.report import format_violations, summary
 from dmtrace.core.settings import result_names
+from dmtrace.core.sources import SourceRules
 from dmtrace.glue import freshness
 from dmtrace.glue.domain import trace_domain
 from dmtrace.glue.state import build_state
@@ -51,12 +54,38 @@ def install_log_filter(app: Sphinx) -> None:
             handler.addFilter(_DuplicateIdFilter())
 
 
+def source_rules(config: Config) -> SourceRules:
+    """The source predicate from the configuration the build runs with (what `make check` reads from conf.py)."""
+    excluded = [*config.exclude_patterns, *config.templates_path]
+    excluded += [*getattr(config, "html_static_path", []), *getattr(config, "html_extra_path", [])]
+    return SourceRules(
+        source_dirs=tuple(config.trace_source_dirs),
+        exclude_patterns=tuple(str(p) for p in excluded),
+        include_patterns=tuple(config.include_patterns),
+    )
+
+
 def record_occurrences(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Remembers where each need id is defined, since sphinx-needs drops a duplicate before we can see it."""
+    """`source-read`: reads the document with the reader `make check` uses: where each need id is defined (since
+    sphinx-needs drops a duplicate before we can see it) and what the reader cannot read."""
     file = _relative_file(app, docname)
-    trace_domain(app.env).occurrences[docname] = [
-        IdOccurrence(n.id, n.type, n.file, n.line) for n in parse_markdown(source[0], file)
-    ]
+    parsed = parse_source(source[0], file)
+    problems = list(parsed.problems)
+    if parsed.needs and not source_rules(app.config).is_source(file):
+        problems.append(
+            Violation(
+                file,
+                parsed.needs[0].line,
+                parsed.needs[0].id,
+                "Sphinx reads needs in this file, make check and make diff do not (it lies outside trace_source_dirs)",
+                UNREADABLE,
+            )
+        )
+    if any(p.message.startswith("directives nested more than") for p in problems):
+        source[0] = ""  # docutils would recurse once per level and crash: the located problem says why
+    domain = trace_domain(app.env)
+    domain.occurrences[docname] = [IdOccurrence(n.id, n.type, n.file, n.line) for n in parsed.needs]
+    domain.problems[docname] = problems
 
 
 def allow_orphan_need_pages(app: Sphinx, doctree: Any) -> None:
@@ -96,16 +125,40 @@ def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
         for need_id, item in needs.items()
         if not item.get("is_external") and item.get("docname") and item["type"] in NEED_TYPES
     }
-    occurrences = list(trace_domain(env).all_occurrences())
+    domain = trace_domain(env)
+    occurrences = list(domain.all_occurrences())
+    problems = [*domain.all_problems(), *unread_needs(model, occurrences, domain.all_problems())]
     srcdir = Path(app.srcdir)
     names = result_names(srcdir, app.config.trace_results, app.config.trace_results_if_present)
     results = evaluate_results(srcdir, names)
     evaluation = evaluate(
-        model, occurrences, results, strict=app.config.trace_strict, patterns=id_patterns(app.config.trace_id_patterns)
+        model,
+        occurrences,
+        results,
+        strict=app.config.trace_strict,
+        patterns=id_patterns(app.config.trace_id_patterns),
+        problems=problems,
     )
     build_state(app).evaluation = evaluation
     report(evaluation)
     return freshness.docs_to_rewrite(env, evaluation)
+
+
+def unread_needs(
+    model: dict[str, Need], occurrences: list[IdOccurrence], problems: Iterable[Violation]
+) -> Iterator[Violation]:
+    """Needs the build has that the reader did not find where the build found them (and did not report)."""
+    read = {(occurrence.id, occurrence.file) for occurrence in occurrences}
+    reported = {(problem.file, problem.line) for problem in problems}
+    for need in model.values():
+        if (need.id, need.file) not in read and (need.file, need.line) not in reported:
+            yield Violation(
+                need.file,
+                need.line,
+                need.id,
+                "the build reads this need, make check and make diff do not: write it as a plain fenced directive",
+                UNREADABLE,
+            )
 
 
 def seal_computed_fields(app: Sphinx, needs: Any) -> None:

@@ -25,16 +25,40 @@ from dmtrace.core.evaluation import Evaluation
 from dmtrace.core.model import natural_key
 from dmtrace.glue.domain import trace_domain
 from dmtrace.glue.milestone_plan import Plan
-from dmtrace.glue.resolve import build_date, need_docs
+from dmtrace.glue.resolve import build_date, need_docs, view_scope
 from dmtrace.glue.state import build_state
 from dmtrace.views.context import RenderContext
 from dmtrace.views.markup import text_html
 from dmtrace.views.milestones import milestone_fingerprint, milestone_page_html, page_heading
 
 logger = logging.getLogger(__name__)
-SAFE_FILE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Characters a page name keeps as they are; every other one (`_` too, the escape) becomes `_XX` per UTF-8 byte.
+PAGE_NAME_KEPT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-")
+# Longer names are cut and end in `__` and a hash of the id (escaped names never hold `__`): below file-name limits.
+PAGE_NAME_MAX = 120
 SAFE_FOLDER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")
 WRITTEN_FILE = "trace_milestone_pages.json"  # beside the doctrees: the fingerprints of the pages on disk
+
+
+def page_name(milestone_id: str) -> str:
+    """The file name (without suffix) of a milestone's page: the id itself when it is a plain name such as
+    LDM-503-19a, else the id with each other character escaped. One id, one name, whatever the other ids are;
+    two ids, two names (`_` is escaped too, so an escape is never read as written); never hidden, never a path."""
+    parts = []
+    for position, char in enumerate(milestone_id):
+        if char in PAGE_NAME_KEPT and not (position == 0 and char == "."):
+            parts.append(char)
+        else:
+            parts.extend(f"_{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+    name = "".join(parts)
+    if len(name) <= PAGE_NAME_MAX:
+        return name
+    digest = hashlib.sha256(milestone_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    cut = PAGE_NAME_MAX - len(digest) - 2
+    # Not inside an escape: `_` and its two hex digits stay together.
+    while "_" in name[max(cut - 2, 0) : cut]:
+        cut -= 1
+    return f"{name[:cut]}__{digest}"
 
 
 def _scoped_context(app: Sphinx, evaluation: Evaluation, pagename: str, docs: dict[str, str]) -> RenderContext:
@@ -42,7 +66,7 @@ def _scoped_context(app: Sphinx, evaluation: Evaluation, pagename: str, docs: di
         app.builder,
         pagename,
         docs,
-        evaluation.scoped(app.config.trace_view_scope),
+        evaluation.scoped(view_scope(app)),
         build_date(app),
         build_state(app).milestone_pages,
     )
@@ -80,14 +104,11 @@ def plan_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
     # No need -> page map here: asking sphinx-needs for it would seal the needs before the environment is pickled.
     ctx = _scoped_context(app, evaluation, "", {})
     ids = sorted(
-        (
-            need_id
-            for need_id, need in ctx.evaluation.graph.needs.items()
-            if need.type == "milestone" and SAFE_FILE_ID.match(need_id)
-        ),
-        key=natural_key,
+        (need_id for need_id, need in ctx.evaluation.graph.needs.items() if need.type == "milestone"), key=natural_key
     )
-    pages = [f"{folder}/{milestone_id}" for milestone_id in ids]
+    pages = [f"{folder}/{page_name(milestone_id)}" for milestone_id in ids]
+    # Before the fingerprints: a page's title (its neighbours show it) is found through this map.
+    state.milestone_pages = dict(zip(ids, pages, strict=True))
     index = sorted(trace_domain(env).milestone_index_docs)
     plan = Plan(folder, pages, index[0] if index else None, {}, set())
     # Besides its content, a page shows the other pages, its neighbours' and parent's titles, the configuration
@@ -102,7 +123,7 @@ def plan_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
         plan.fingerprints[page] = hashlib.sha1("\x1e".join(shown).encode()).hexdigest()
     written = _written(app)
     plan.to_write.update(page for page, print_ in plan.fingerprints.items() if written.get(page) != print_)
-    state.milestone_pages, state.milestone_plan = dict(zip(ids, pages, strict=True)), plan
+    state.milestone_plan = plan
     return []
 
 
@@ -151,11 +172,12 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
         return
     _remove_stale_pages(app, plan)
     docs = need_docs(app, evaluation)
+    milestone_of = _milestone_of_page(app)
     for position, pagename in enumerate(plan.pages):
         if pagename not in plan.to_write and Path(_html(app).get_outfilename(pagename)).is_file():
             continue
         ctx = _scoped_context(app, evaluation, pagename, docs)
-        milestone = ctx.need(pagename.rsplit("/", 1)[-1])
+        milestone = ctx.need(milestone_of.get(pagename, ""))
         if milestone is None:
             continue
         yield (
@@ -217,8 +239,21 @@ def _title(app: Sphinx, pagename: str) -> str:
     if title is not None:
         return str(title.astext())
     evaluation = build_state(app).evaluation
-    milestone = evaluation.graph.needs.get(pagename.rsplit("/", 1)[-1]) if evaluation else None
+    milestone_id = _milestone_of_page(app).get(pagename)
+    milestone = evaluation.graph.needs.get(milestone_id) if evaluation and milestone_id else None
     return page_heading(milestone) if milestone else pagename
+
+
+_reversed: tuple[dict[str, str], dict[str, str]] = ({}, {})
+
+
+def _milestone_of_page(app: Sphinx) -> dict[str, str]:
+    """Page name -> milestone id: this build's milestone id -> page map read backwards (once per map)."""
+    global _reversed
+    pages = build_state(app).milestone_pages
+    if _reversed[0] is not pages:
+        _reversed = (pages, {page: milestone_id for milestone_id, page in pages.items()})
+    return _reversed[1]
 
 
 def _remove_stale_pages(app: Sphinx, plan: Plan) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import weakref
 from collections.abc import Callable
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -11,7 +14,7 @@ from sphinx.util import logging
 from sphinx_needs.data import SphinxNeedsData
 
 from dmtrace.core.builddate import SourceDateError, source_datetime
-from dmtrace.core.evaluation import Evaluation
+from dmtrace.core.evaluation import CONF_FILE, Evaluation, scope_error
 from dmtrace.core.graph import NeedGraph
 from dmtrace.glue.placeholders import (
     PLACEHOLDERS,
@@ -84,6 +87,43 @@ def need_docs(app: Sphinx, evaluation: Evaluation) -> dict[str, str]:
     return cached[1]
 
 
+_checked_view_scope: weakref.WeakKeyDictionary[Sphinx, tuple[str, str]] = weakref.WeakKeyDictionary()
+
+
+def view_scope(app: Sphinx) -> str:
+    """conf.py's `trace_view_scope`, or "" (every need) when it is not a regular expression: said once per build."""
+    configured = str(app.config.trace_view_scope or "")
+    checked = _checked_view_scope.get(app)
+    if checked is None or checked[0] != configured:
+        problem = scope_error(configured) if configured else None
+        if problem:
+            logger.warning(
+                "trace_view_scope = %r is not a valid regular expression (%s); the views show every need",
+                configured,
+                problem,
+                location=conf_location(app, "trace_view_scope"),
+                type="trace",
+                subtype="config",
+            )
+        checked = _checked_view_scope[app] = (configured, "" if problem else configured)
+    return checked[1]
+
+
+def conf_location(app: Sphinx, setting: str) -> str:
+    """`path/conf.py:line` of the line that sets `setting` (line 1 when it is set some other way)."""
+    conf = Path(app.confdir or app.srcdir) / CONF_FILE
+    try:
+        text = conf.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return f"{conf}:1"
+    found = re.search(rf"^{re.escape(setting)}\s*[:=]", text, re.MULTILINE)
+    return f"{conf}:{text.count(chr(10), 0, found.start()) + 1 if found else 1}"
+
+
+def _directive_name(node: TracePlaceholder) -> str:
+    return "trace-" + type(node).__name__.removeprefix("trace_")
+
+
 def resolve_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     placeholders = [node for node in doctree.findall(TracePlaceholder) if isinstance(node, PLACEHOLDERS)]
     if not placeholders:
@@ -91,7 +131,23 @@ def resolve_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> 
     evaluation, today = _evaluation(app), build_date(app)
     docs_of_needs = need_docs(app, evaluation)
     for node in placeholders:
-        scope = node.get("scope", app.config.trace_view_scope)
+        scope = node.get("scope", None)
+        if scope is None:
+            scope = view_scope(app)
+        elif problem := scope_error(scope):
+            # At the directive's file and line; the view is left out rather than shown unscoped.
+            logger.warning(
+                "%s :scope: %r is not a valid regular expression (%s)",
+                _directive_name(node),
+                scope,
+                problem,
+                location=node,
+                type="trace",
+                subtype="config",
+            )
+            text = f"Not shown: the :scope: of this {_directive_name(node)} is not a valid regular expression."
+            node.replace_self(nodes.paragraph(text, text, classes=["trace-config-error"]))
+            continue
         ctx = RenderContext(
             app.builder, docname, docs_of_needs, evaluation.scoped(scope), today, build_state(app).milestone_pages
         )

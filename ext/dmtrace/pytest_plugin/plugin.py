@@ -29,7 +29,7 @@ class SiteCatalogue:
     @classmethod
     def load(cls, root: Path, strict_option: bool) -> SiteCatalogue:
         settings = load_settings(root)
-        tree = read_tree(root, settings.source_dirs)
+        tree = read_tree(root, settings.sources)
         return cls(root, tree.needs, strict_option or settings.strict)
 
     def tests(self) -> Iterator[Need]:

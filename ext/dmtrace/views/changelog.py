@@ -8,7 +8,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.builders import Builder
 
-from dmtrace.core.history import Commit
+from dmtrace.core.history import Commit, commit_text
 from dmtrace.views.markup import NeedRef, Page, Row, Span, lines, table
 
 
@@ -19,7 +19,7 @@ def changelog_table(builder: Builder, docname: str, rows: Sequence[tuple[Any, li
         Row(
             [
                 [NeedRef(item["id"]), " ", Span(item["title"], "trace-title")],
-                lines([f"{c.date} {c.subject} ({c.sha[:7]})"] for c in commits),
+                lines([commit_text(c)] for c in commits),
             ]
         )
         for item, commits in rows

@@ -111,14 +111,27 @@ def _month_start(value: dt.date) -> dt.date:
     return value.replace(day=1)
 
 
+def shift(day: dt.date, days: int) -> dt.date:
+    """`day` moved by `days`, held at the first or last day a date can hold (years 1 to 9999) instead of failing."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
+# Months between ticks: from every month to every ten thousand years (year 1 to 9999 in at most 8 ticks).
+TICK_STEPS = (1, 2, 3, 6, *(12 * years for years in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)))
+
+
 def month_ticks(start: dt.date, end: dt.date, most: int = 8) -> tuple[list[dt.date], str]:
     """Month starts between start and end, spaced so that at most `most` are shown, and their label format."""
     months = (end.year - start.year) * 12 + end.month - start.month + 1
-    step = next((s for s in (1, 2, 3, 6, 12, 24, 60) if months / s <= most), 120)
+    step = next((s for s in TICK_STEPS if months / s <= most), TICK_STEPS[-1])
     ticks = []
     index = start.year * 12 + start.month - 1
     index += -index % step
-    while True:
+    # Never past December 9999, the last month a date can hold.
+    while index // 12 <= dt.MAXYEAR:
         tick = dt.date(index // 12, index % 12 + 1, 1)
         if tick > end:
             break
@@ -126,6 +139,11 @@ def month_ticks(start: dt.date, end: dt.date, most: int = 8) -> tuple[list[dt.da
             ticks.append(tick)
         index += step
     return ticks, "%Y" if step % 12 == 0 else "%Y-%m"
+
+
+def tick_label(tick: dt.date, form: str) -> str:
+    """The tick's year ("%Y") or month ("%Y-%m"), zero-padded for every year (strftime's %Y is not, below 1000)."""
+    return tick.isoformat()[:4] if form == "%Y" else tick.isoformat()[:7]
 
 
 def _date_axis(
@@ -138,7 +156,7 @@ def _date_axis(
     for tick in ticks:
         pos = x0 + (tick - start).days * scale
         parts.append(f"<line x1='{pos:.1f}' x2='{pos:.1f}' y1='{y_top}' y2='{y_bottom}' stroke='{GRID_COLOR}'/>")
-        parts.append(_text(pos, y_bottom + 14, tick.strftime(form), "middle", AXIS_COLOR))
+        parts.append(_text(pos, y_bottom + 14, tick_label(tick, form), "middle", AXIS_COLOR))
     return parts, scale, start.toordinal()
 
 
@@ -153,8 +171,8 @@ def timeline(items: Sequence[TimelineItem], today: dt.date, title: str, width: i
     """One row per milestone in date order, a dot at its date coloured by state, and a line at the build date."""
     label_width, row, top = 200, 18, 10
     dates = [i.when for i in items] + [today]
-    start = _month_start(min(dates) - dt.timedelta(days=31))
-    end = max(dates) + dt.timedelta(days=62)
+    start = _month_start(shift(min(dates), -31))
+    end = shift(max(dates), 62)
     bottom = top + row * max(len(items), 1)
     body, scale, origin = _date_axis(start, end, label_width, width - 12, top - 4, bottom)
     for index, item in enumerate(items):
@@ -187,10 +205,10 @@ def forecast_history(series: Sequence[ForecastSeries], title: str, width: int = 
     points = [p for s in series for p in s.points]
     if not points:
         return _svg(width, 40, title, [_text(0, 20, "No forecast history recorded.")])
-    x_start = _month_start(min(p[0] for p in points)) - dt.timedelta(days=15)
-    x_end = max(p[0] for p in points) + dt.timedelta(days=45)
-    y_start = _month_start(min(p[1] for p in points)) - dt.timedelta(days=30)
-    y_end = max(p[1] for p in points) + dt.timedelta(days=60)
+    x_start = shift(_month_start(min(p[0] for p in points)), -15)
+    x_end = shift(max(p[0] for p in points), 45)
+    y_start = shift(_month_start(min(p[1] for p in points)), -30)
+    y_end = shift(max(p[1] for p in points), 60)
     body, x_scale, x_origin = _date_axis(x_start, x_end, left, width - right, top, bottom)
     y_scale = (bottom - top) / max((y_end - y_start).days, 1)
 
@@ -201,7 +219,7 @@ def forecast_history(series: Sequence[ForecastSeries], title: str, width: int = 
     for tick in y_ticks:
         y = y_of(tick)
         body.append(f"<line x1='{left}' x2='{width - right}' y1='{y:.1f}' y2='{y:.1f}' stroke='{GRID_COLOR}'/>")
-        body.append(_text(left - 6, y + 4, tick.strftime(y_form), "end", AXIS_COLOR))
+        body.append(_text(left - 6, y + 4, tick_label(tick, y_form), "end", AXIS_COLOR))
     body.append(
         _text(
             12,
