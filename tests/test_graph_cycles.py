@@ -151,3 +151,35 @@ def test_the_matrix_tree_order_walks_a_chain_of_10000_without_recursion() -> Non
     evaluation = evaluate({n.id: n for n in chain}, [], ResultSet())
     ordered = list(requirements_in_tree_order(cast(Any, SimpleNamespace(evaluation=evaluation))))
     assert [(need.id, depth) for need, depth in ordered] == [(n.id, i) for i, n in enumerate(chain)]
+
+
+def test_milestone_chains_of_10000_are_walked_without_recursion() -> None:
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from dmtrace.views.milestones import MAX_CHAINS, _chains
+
+    chain = [
+        Need(
+            id=f"M-{i:05d}",
+            type="milestone",
+            title="",
+            file="m.md",
+            line=i + 1,
+            fields={},
+            links={"after": [f"M-{i - 1:05d}"]} if i else {},
+        )
+        for i in range(10_000)
+    ]
+    branching = [  # B-0 before B-1 and B-2, each of them before B-3: two chains
+        Need(id="B-0", type="milestone", title="", file="b.md", line=1, fields={}, links={}),
+        Need(id="B-1", type="milestone", title="", file="b.md", line=2, fields={}, links={"after": ["B-0"]}),
+        Need(id="B-2", type="milestone", title="", file="b.md", line=3, fields={}, links={"after": ["B-0"]}),
+        Need(id="B-3", type="milestone", title="", file="b.md", line=4, fields={}, links={"after": ["B-1", "B-2"]}),
+    ]
+    needs = {n.id: n for n in [*chain, *branching]}
+    ctx = cast(Any, SimpleNamespace(evaluation=evaluate(needs, [], ResultSet())))
+    found = list(_chains(ctx, needs))
+    assert found[0] == ["B-0", "B-1", "B-3"] and found[1] == ["B-0", "B-2", "B-3"]
+    assert found[2] == [n.id for n in chain]
+    assert len(found) == 3 <= MAX_CHAINS

@@ -281,25 +281,43 @@ def _index_order(ctx: RenderContext, milestones: list[Need]) -> list[Need]:
 def _chains(ctx: RenderContext, milestones: dict[str, Need]) -> Iterator[list[str]]:
     """Maximal predecessor -> successor paths among the milestones, at most MAX_CHAINS of them."""
     emitted = 0
-
-    def extend(path: list[str]) -> Iterator[list[str]]:
-        nexts = [s for s in _successors(ctx, path[-1]) if s in milestones and s not in path]
-        if not nexts:
-            yield path
-        for successor in nexts:
-            yield from extend([*path, successor])
-
     roots = [
         m
         for m in sorted(milestones, key=natural_key)
         if not any(t in milestones for t in milestones[m].targets("after")) and _successors(ctx, m)
     ]
     for root in roots:
-        for path in extend([root]):
+        # Depth first with an explicit stack (a chain may be thousands long); `on_path` keeps each path simple.
+        path, on_path = [root], {root}
+
+        def nexts_of(milestone_id: str, on_path: set[str] = on_path) -> list[str]:
+            return [s for s in _successors(ctx, milestone_id) if s in milestones and s not in on_path]
+
+        first = nexts_of(root)
+        if not first:
             if emitted >= MAX_CHAINS:
                 return
             emitted += 1
-            yield path
+            yield [root]
+            continue
+        stack = [iter(first)]
+        while stack:
+            successor = next(stack[-1], None)
+            if successor is None:
+                stack.pop()
+                on_path.discard(path.pop())
+                continue
+            path.append(successor)
+            on_path.add(successor)
+            following = nexts_of(successor)
+            if following:
+                stack.append(iter(following))
+                continue
+            if emitted >= MAX_CHAINS:
+                return
+            emitted += 1
+            yield list(path)
+            on_path.discard(path.pop())
 
 
 def milestones_index(ctx: RenderContext) -> list[nodes.Node]:
