@@ -101,3 +101,9 @@ def test_the_source_predicate_follows_sphinx_and_reads_hidden_and_underscore_fol
     ]
     assert rules.is_source("needs/_under/c.md") and not rules.is_source("needs/skip/d.md")
     assert not SourceRules(exclude_patterns=("**/_*",)).is_source("needs/_under/c.md")
+
+
+def test_a_bad_view_scope_is_reported_by_the_reader_at_its_directive() -> None:
+    found = parse_source("# Views\n\n```{trace-matrix}\n:scope: DMS-(\n```\n", "docs/v.md").problems
+    assert [(p.file, p.line, p.rule) for p in found] == [("docs/v.md", 3, "trace.config")]
+    assert found[0].message.startswith("trace-matrix :scope: 'DMS-(' is not a valid regular expression (")

@@ -23,7 +23,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.myst_blocks import myst_block_plugin
 
-from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, Violation
+from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, Violation, pattern_error
 from dmtrace.core.sources import SOURCE_SUFFIX, SourceRules, iter_source_files
 
 # Line-based patterns of a fence opening, for the git history's hunk attribution (dmtrace.core.history).
@@ -159,6 +159,16 @@ class _Reader:
             self.problem(line, "", f"directives nested more than {MAX_NESTING} deep are not read")
             return
         options, body, body_line = self._options(token.content, line, name in NEED_TYPES)
+        if name.startswith("trace-") and "scope" in options and (error := pattern_error(options["scope"])):
+            self.parsed.problems.append(
+                Violation(
+                    self.file,
+                    line,
+                    "",
+                    f"{name} :scope: {options['scope']!r} is not a valid regular expression ({error})",
+                    "trace.config",
+                )
+            )
         if name in NEED_TYPES:
             found.append((line, self._need(name, argument, options, body, line)))
         if body.strip():

@@ -16,15 +16,20 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _subject(violation: Violation) -> str:
+    """'ID: message', or the message alone when the violation is about no particular need."""
+    return f"{violation.need_id}: {violation.message}" if violation.need_id else violation.message
+
+
 def format_plain(violation: Violation) -> str:
-    return f"{violation.file}:{violation.line}: error: {violation.need_id}: {violation.message} [{violation.rule}]"
+    return f"{violation.file}:{violation.line}: error: {_subject(violation)} [{violation.rule}]"
 
 
 def format_github(violation: Violation) -> str:
     return (
         f"::error file={_escape_property(violation.file)},line={violation.line},"
         f"title={_escape_property(violation.rule)}::"
-        f"{_escape_data(f'{violation.need_id}: {violation.message} [{violation.rule}]')}"
+        f"{_escape_data(f'{_subject(violation)} [{violation.rule}]')}"
     )
 
 

@@ -27,6 +27,8 @@ class BuildState:
     # Milestone id -> name of its page, in page order (HTML builders only), and the plan that named them.
     milestone_pages: dict[str, str] = field(default_factory=dict)
     milestone_plan: Plan | None = None
+    # conf.py's trace_view_scope as configured, and as used ("" when it is not a regular expression).
+    view_scope: tuple[str, str] | None = None
 
 
 _STATES: weakref.WeakKeyDictionary[Sphinx, BuildState] = weakref.WeakKeyDictionary()
