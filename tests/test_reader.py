@@ -42,8 +42,9 @@ def test_needs_are_found_where_myst_finds_them(text: str, expected: list[tuple[s
 
 def test_a_yaml_option_block_is_reported_at_its_line() -> None:
     text = "Text.\n\n```{req} YAML\n---\nid: R-1\n---\n```\n"
+    assert needs_of(text) == []
     assert problems_of(text) == [
-        (4, "a YAML option block (---) is not read by make check and make diff; write the options as :key: value lines")
+        (3, "a YAML option block (---) is not read by make check and make diff; write the options as :key: value lines")
     ]
 
 

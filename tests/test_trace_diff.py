@@ -368,3 +368,18 @@ def test_an_annotated_assignment_in_conf_py_is_read_like_a_plain_one(repo: Path)
     done = run_diff(repo, "split-0066", "HEAD")
     assert done.returncode == 1
     assert "results/other.csv:2: error: LVV-T99: results name test case LVV-T99" in done.stderr
+
+
+def test_a_file_name_with_a_newline_does_not_derail_the_revision_reader(repo: Path) -> None:
+    """Blobs are read by id, so the files after a name holding a newline are read whole; that file itself is no
+    document for Sphinx (its glob patterns do not match a newline), so it is no source for the diff either."""
+    (repo / "needs/dms/odd\nname.md").write_text("```{req} Odd file\n:id: DMS-REQ-0777\n:priority: 3\n```\n")
+    (repo / "needs/dms/zz.md").write_text("```{req} After it\n:id: DMS-REQ-0779\n:priority: 3\n```\n")
+    (repo / "needs/_private").mkdir()
+    (repo / "needs/_private/under.md").write_text("```{req} Underscored\n:id: DMS-REQ-0778\n:priority: 3\n```\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "Odd names")
+    done = run_diff(repo, "HEAD~1", "HEAD")
+    added = done.stdout.split("### Added (2)", 1)[1].split("###", 1)[0]
+    assert "DMS-REQ-0778" in added and "DMS-REQ-0779" in added, done.stdout + done.stderr
+    assert "DMS-REQ-0777" not in done.stdout

@@ -24,7 +24,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.myst_blocks import myst_block_plugin
 
 from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, Violation, pattern_error
-from dmtrace.core.sources import SOURCE_SUFFIX, SourceRules, iter_source_files
+from dmtrace.core.sources import SOURCE_SUFFIX, SourceRules, walk_documents
 
 # Line-based patterns of a fence opening, for the git history's hunk attribution (dmtrace.core.history).
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
@@ -169,7 +169,8 @@ class _Reader:
                     "trace.config",
                 )
             )
-        if name in NEED_TYPES:
+        yaml_options = name in NEED_TYPES and token.content.startswith("---")
+        if name in NEED_TYPES and not yaml_options:  # a YAML block's need is reported, not guessed at
             found.append((line, self._need(name, argument, options, body, line)))
         if body.strip():
             pending.append((body, body_line - 1, depth + 1))
@@ -182,7 +183,7 @@ class _Reader:
         if content.startswith("---"):
             if is_need:
                 self.problem(
-                    line + 1,
+                    line,
                     "",
                     "a YAML option block (---) is not read by make check and make diff; "
                     "write the options as :key: value lines",
@@ -297,10 +298,28 @@ def read_texts(texts: Iterable[tuple[str, str]], problems: Iterable[Violation] =
     return SourceTree(needs, occurrences, found_problems)
 
 
-def read_sources(sources: Iterable[tuple[str, bytes]]) -> SourceTree:
-    """`read_texts` from raw bytes: undecodable files become located problems."""
+OUTSIDE_SOURCE_DIRS = (
+    "needs in a file outside trace_source_dirs are not read by make check and make diff: move the file into one "
+    "of those folders, or add its folder to trace_source_dirs"
+)
+
+
+def outside_problems(sources: Iterable[tuple[str, str]]) -> list[Violation]:
+    """One problem per document outside the source folders that defines needs, at its first need."""
+    problems = []
+    for file, text in sources:
+        needs = parse_source(text, file).needs
+        if needs:
+            problems.append(Violation(file, needs[0].line, needs[0].id, OUTSIDE_SOURCE_DIRS, UNREADABLE))
+    return problems
+
+
+def read_sources(sources: Iterable[tuple[str, bytes]], outside: Iterable[tuple[str, bytes]] = ()) -> SourceTree:
+    """`read_texts` from raw bytes: undecodable files become located problems; needs in `outside` documents too."""
     texts: list[tuple[str, str]] = []
-    problems: list[Violation] = []
+    problems: list[Violation] = outside_problems(
+        (file, data.decode("utf-8-sig", errors="replace")) for file, data in outside
+    )
     for file, data in sources:
         text, found = decode_source(data, file)
         problems.extend(found)
@@ -313,8 +332,11 @@ def read_tree(root: Path, rules: SourceRules | Iterable[str] | None = None) -> S
     """Reads every need source of the site at `root` (the one predicate: `dmtrace.core.sources`)."""
     if not isinstance(rules, SourceRules):
         rules = SourceRules() if rules is None else SourceRules(source_dirs=tuple(rules))
-    files = iter_source_files(root, rules)
-    return read_sources((path.relative_to(root).as_posix(), path.read_bytes()) for path in files)
+    documents = walk_documents(root, rules)
+    return read_sources(
+        ((path, (root / path).read_bytes()) for path in rules.select(documents)),
+        ((path, (root / path).read_bytes()) for path in rules.select(documents, outside=True)),
+    )
 
 
 __all__ = ["SOURCE_SUFFIX", "ParsedSource", "SourceTree", "parse_markdown", "parse_source", "read_texts", "read_tree"]

@@ -128,7 +128,11 @@ def read_revision(root: Path, commit: str, label: str) -> Side:
         for path in paths:
             tree_path(path, setting, commit)
     sources = settings.sources.select(sorted(entries))
-    tree = read_sources(sorted(read_blobs(root, {path: entries[path] for path in sources}).items()))
+    outside = settings.sources.select(sorted(entries), outside=True)
+    tree = read_sources(
+        sorted(read_blobs(root, {path: entries[path] for path in sources}).items()),
+        sorted(read_blobs(root, {path: entries[path] for path in outside}).items()),
+    )
     names = [tree_path(name, "trace_results", commit) for name in [*settings.results, *settings.results_if_present]]
     result_blobs = read_blobs(root, {name: entries[name] for name in names if name in entries})
     with tempfile.TemporaryDirectory(prefix="trace-diff-") as tmp:

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 SOURCE_SUFFIX = ".md"
@@ -71,8 +72,16 @@ class SourceRules:
     exclude_patterns: tuple[str, ...] = ()
     include_patterns: tuple[str, ...] = ("**",)
 
-    def excluded(self) -> Callable[[str], bool]:
+    @cached_property
+    def _excluded(self) -> Callable[[str], bool]:
         return matcher([*self.exclude_patterns, *SPHINX_EXCLUDES])
+
+    @cached_property
+    def _included(self) -> Callable[[str], bool]:
+        return matcher(self.include_patterns)
+
+    def excluded(self) -> Callable[[str], bool]:
+        return self._excluded
 
     def is_source(self, path: str) -> bool:
         """`path`, relative to the site root with `/` separators, is a need source."""
@@ -81,13 +90,13 @@ class SourceRules:
     def in_source_dirs(self, path: str) -> bool:
         return any(path.startswith(folder.strip("/") + "/") for folder in self.source_dirs)
 
-    def select(self, paths: Sequence[str]) -> list[str]:
-        """The sources among `paths` (e.g. a revision's file list), in order."""
-        excluded = self.excluded()
-        include = matcher(self.include_patterns)
+    def select(self, paths: Sequence[str], outside: bool = False) -> list[str]:
+        """The sources among `paths` (e.g. a revision's file list), in order; with `outside`, the documents Sphinx
+        reads that lie outside the source folders instead (needs there are reported, not read)."""
+        excluded, include = self._excluded, self._included
         chosen = []
         for path in paths:
-            if not path.endswith(SOURCE_SUFFIX) or not self.in_source_dirs(path) or excluded(path):
+            if not path.endswith(SOURCE_SUFFIX) or self.in_source_dirs(path) != (not outside) or excluded(path):
                 continue
             parents = path.split("/")[:-1]
             if any(excluded("/".join(parents[: depth + 1])) for depth in range(len(parents))):
@@ -95,6 +104,18 @@ class SourceRules:
             if include(path):
                 chosen.append(path)
         return chosen
+
+
+def walk_documents(root: Path, rules: SourceRules) -> list[str]:
+    """Every `.md` file under `root` in a folder Sphinx walks (excluded folders are pruned, as Sphinx prunes them)."""
+    excluded = rules.excluded()
+    found: list[str] = []
+    for current, dirs, files in os.walk(root):
+        relative = Path(current).relative_to(root).as_posix()
+        prefix = "" if relative == "." else f"{relative}/"
+        dirs[:] = sorted(d for d in dirs if not excluded(f"{prefix}{d}"))
+        found.extend(f"{prefix}{name}" for name in files if name.endswith(SOURCE_SUFFIX))
+    return sorted(found)
 
 
 def iter_source_files(root: Path, rules: SourceRules) -> Iterator[Path]:

@@ -17,7 +17,7 @@ from sphinx_needs.data import SphinxNeedsData
 from dmtrace.core.evaluation import Evaluation, evaluate, evaluate_results
 from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, Violation, id_patterns
 from dmtrace.core.outcomes import Outcome
-from dmtrace.core.reader import UNREADABLE, parse_source
+from dmtrace.core.reader import UNREADABLE, decode_source, outside_problems, parse_source
 from dmtrace.core.report import format_violations, summary
 from dmtrace.core.settings import result_names
 from dmtrace.core.sources import SourceRules
@@ -71,20 +71,15 @@ def record_occurrences(app: Sphinx, docname: str, source: list[str]) -> None:
     file = _relative_file(app, docname)
     parsed = parse_source(source[0], file)
     problems = list(parsed.problems)
-    if parsed.needs and not source_rules(app.config).is_source(file):
-        problems.append(
-            Violation(
-                file,
-                parsed.needs[0].line,
-                parsed.needs[0].id,
-                "Sphinx reads needs in this file, make check and make diff do not (it lies outside trace_source_dirs)",
-                UNREADABLE,
-            )
-        )
+    if "\ufffd" in source[0]:  # maybe a byte that is not UTF-8, replaced by the lenient codec (glue/encoding.py)
+        problems += decode_source(Path(app.env.doc2path(docname)).read_bytes(), file)[1]
+    needs = parsed.needs
+    if needs and not source_rules(app.config).is_source(file):
+        problems, needs = outside_problems([(file, source[0])]), []  # make check reads nothing else in such a file
     if any(p.message.startswith("directives nested more than") for p in problems):
         source[0] = ""  # docutils would recurse once per level and crash: the located problem says why
     domain = trace_domain(app.env)
-    domain.occurrences[docname] = [IdOccurrence(n.id, n.type, n.file, n.line) for n in parsed.needs]
+    domain.occurrences[docname] = [IdOccurrence(n.id, n.type, n.file, n.line) for n in needs]
     domain.problems[docname] = problems
 
 
@@ -125,6 +120,8 @@ def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
         for need_id, item in needs.items()
         if not item.get("is_external") and item.get("docname") and item["type"] in NEED_TYPES
     }
+    rules = source_rules(app.config)  # needs outside the sources are reported, not evaluated, as make check does
+    model = {need_id: need for need_id, need in model.items() if rules.is_source(need.file)}
     domain = trace_domain(env)
     occurrences = list(domain.all_occurrences())
     problems = [*domain.all_problems(), *unread_needs(model, occurrences, domain.all_problems())]

@@ -9,6 +9,7 @@ from dmtrace.core.settings import results_from_environment, strict_from_environm
 from dmtrace.glue import (
     cards,
     changelog,
+    encoding,
     events,
     freshness,
     heap,
@@ -45,6 +46,8 @@ def wire(app: Sphinx) -> None:
     app.connect("config-inited", take_environment)
     app.connect("builder-inited", state.reset_build_state, priority=0)
     app.connect("builder-inited", events.install_log_filter)
+    encoding.register()
+    app.connect("env-before-read-docs", encoding.read_leniently)
     app.connect("source-read", events.record_occurrences)
     app.connect("doctree-read", events.allow_orphan_need_pages)
     # After sphinx-needs' own env-updated handlers, so the needs are complete when the rules read them.
