@@ -60,7 +60,7 @@ NEED_CORE_OPTIONS = frozenset(
 )
 KNOWN_OPTIONS = NEED_CORE_OPTIONS | set(FIELDS) | set(LINK_TYPES)
 # Directives nested deeper than this are refused: docutils would recurse once per level and crash.
-MAX_NESTING = 40
+MAX_NESTING = 20
 UNREADABLE = "trace.unreadable"
 
 
