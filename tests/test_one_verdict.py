@@ -63,7 +63,7 @@ def test_check_and_build_fail_with_the_same_violations(runs: tuple[Run, Run, Pat
         "[trace.unreadable]",
         "needs/yaml.md:1: error: a YAML option block (---) is not read by make check and make diff; write the options "
         "as :key: value lines [trace.unreadable]",
-        "needs/deep.md:21: error: directives nested more than 20 deep are not read [trace.unreadable]",
+        "needs/deep.md:41: error: directives nested more than 20 deep are not read [trace.unreadable]",
     ],
 )
 def test_each_construct_is_one_located_message_in_check_and_build(runs: tuple[Run, Run, Path], expected: str) -> None:

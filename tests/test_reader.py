@@ -24,13 +24,14 @@ def problems_of(text: str) -> list[tuple[int, str]]:
     [
         ("~~~{req} Tilde\n:id: R-1\n~~~\n", [("R-1", "req", 1)]),
         ("\ufeff```{req} After a BOM\n:id: R-1\n```\n", [("R-1", "req", 1)]),
-        ("```{req} Tab\n:id:\tR-1\n```\n", [("R-1", "req", 1)]),
         ("Intro.\n\n> ```{req} Quoted\n> :id: R-1\n> ```\n", [("R-1", "req", 3)]),
         ("- item\n\n  - deeper\n\n    ```{req} Listed\n    :id: R-1\n    ```\n", [("R-1", "req", 5)]),
         ("````{req} Outer\n:id: R-1\n\n```{req} Inner\n:id: R-2\n```\n````\n", [("R-1", "req", 1), ("R-2", "req", 4)]),
         ("```{req} Unclosed\n:id: R-1\n", [("R-1", "req", 1)]),
-        ("::::{note}\n:::{req} In a note\n:id: R-1\n:::\n::::\n", [("R-1", "req", 2)]),
-        ("```{REQ} Upper case\n:id: R-1\n```\n", [("R-1", "req", 1)]),
+        # MyST puts a blank line before a colon directive's body that opens with a colon fence: one line lower.
+        ("::::{note}\n:::{req} In a note\n:id: R-1\n:::\n::::\n", [("R-1", "req", 3)]),
+        (":::\n```{req} In a div\n:id: R-1\n```\n:::\n", [("R-1", "req", 2)]),
+        ("```{req}NoSpace\n:id: R-1\n```\n", []),
         ("```python\n```{req} An example in code\n:id: R-1\n```\n", []),
         ("    ```{req} Indented code\n    :id: R-1\n    ```\n", []),
     ],
@@ -38,6 +39,25 @@ def problems_of(text: str) -> list[tuple[int, str]]:
 def test_needs_are_found_where_myst_finds_them(text: str, expected: list[tuple[str, str, int]]) -> None:
     assert needs_of(text) == expected
     assert problems_of(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("```{req} Tab\n:id:\tR-1\n```\n", "option line ':id:\\tR-1' is not of the form"),
+        ("```{REQ} Upper case\n:id: R-1\n```\n", "{REQ}: need directives are written in lower case, {req}"),
+    ],
+)
+def test_needs_the_build_refuses_are_reported_not_read(text: str, message: str) -> None:
+    assert needs_of(text) == []
+    (problem,) = problems_of(text)
+    assert message in problem[1]
+
+
+def test_values_lose_a_comment_and_links_repeat_no_target() -> None:
+    (need,) = parse_source("```{subreq} X\n:id: R-1-V-01\n:refines: R-1, R-1\n:method: test # why\n```\n", "f.md").needs
+    assert need.links == {"refines": ["R-1"]}
+    assert need.fields["method"] == "test"
 
 
 def test_a_yaml_option_block_is_reported_at_its_line() -> None:

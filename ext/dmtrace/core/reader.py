@@ -28,7 +28,8 @@ from dmtrace.core.sources import SOURCE_SUFFIX, SourceRules, walk_documents
 
 # Line-based patterns of a fence opening, for the git history's hunk attribution (dmtrace.core.history).
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
-DIRECTIVE_INFO = re.compile(r"^\{(?P<name>[A-Za-z][\w:.+-]*)\}\s*(?P<argument>.*)$")
+# MyST reads `{name}` followed by white space or nothing as a directive; `{name}Title` is a code block's language.
+DIRECTIVE_INFO = re.compile(r"^\{(?P<name>[A-Za-z][\w:.+-]*)\}(?:\s+(?P<argument>.*))?$", re.DOTALL)
 OPTION = re.compile(r"^:(?P<key>[A-Za-z_][\w-]*):(?:[ \t]+(?P<value>.*))?$")
 LINK_SPLIT = re.compile(r"[;|,]")
 # A line that looks like a need's opening fence; when markdown-it did not read a fence there, say why.
@@ -62,6 +63,8 @@ KNOWN_OPTIONS = NEED_CORE_OPTIONS | set(FIELDS) | set(LINK_TYPES)
 # Directives nested deeper than this are refused: docutils would recurse once per level and crash.
 MAX_NESTING = 20
 UNREADABLE = "trace.unreadable"
+COMMENT = re.compile(r"(?:^|\s)#")
+_REFUSED: dict[str, str] = {}  # the options of a need whose option block MyST refuses
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ class ParsedSource:
 
 
 def split_links(value: str) -> list[str]:
-    return [part.strip() for part in LINK_SPLIT.split(value) if part.strip()]
+    """The targets of a link option, each once (sphinx-needs keeps a target once), in the order written."""
+    return list(dict.fromkeys(part.strip() for part in LINK_SPLIT.split(value) if part.strip()))
 
 
 @lru_cache(maxsize=1)
@@ -136,12 +140,19 @@ class _Reader:
         line = offset + token.map[0] + 1
         directive = DIRECTIVE_INFO.match(token.info.strip())
         if directive is None:
+            if token.type == "colon_fence" and depth < MAX_NESTING:  # a div: MyST reads its body as Markdown
+                pending.append((token.content, line, depth + 1))
             return
-        name, argument = directive["name"].lower(), directive["argument"].strip()  # docutils ignores case
+        written, argument = directive["name"], (directive["argument"] or "").strip()
+        name = written.lower()  # docutils finds directives whatever their case
+        if name in NEED_TYPES and written != name:
+            # sphinx-needs then refuses the need type ("Unknown need type"), and so the need and what it holds
+            self.problem(line, "", f"{{{written}}}: need directives are written in lower case, {{{name}}}")
+            return
         if name in NEED_TYPES or name in OPAQUE_DIRECTIVES or name == "eval-rst":
             pass
         elif close := difflib.get_close_matches(name, list(NEED_TYPES), n=1, cutoff=0.75):
-            self.problem(line, "", f"unknown directive {{{directive['name']}}}: did you mean {{{close[0]}}}?")
+            self.problem(line, "", f"unknown directive {{{written}}}: did you mean {{{close[0]}}}?")
             return
         if name == "eval-rst":
             self._rst_needs(token.content, line)
@@ -169,17 +180,25 @@ class _Reader:
                     "trace.config",
                 )
             )
-        yaml_options = name in NEED_TYPES and token.content.startswith("---")
-        if name in NEED_TYPES and not yaml_options:  # a YAML block's need is reported, not guessed at
-            found.append((line, self._need(name, argument, options, body, line)))
+        if name in NEED_TYPES:
+            if options is _REFUSED:
+                return  # reported; the build has no such need, nor anything nested in it
+            if not token.content.startswith("---"):  # a YAML block's need is reported, not guessed at
+                need = self._need(name, argument, options, body, line)
+                found.append((line, need))
+                if not need.id:
+                    return  # the rules report it; sphinx-needs refuses it and what it holds
+        if token.type == "colon_fence" and token.content.startswith(":::"):
+            body_line += 1  # MyST puts a blank line before a colon directive's body that opens with a colon fence
         if body.strip():
             pending.append((body, body_line - 1, depth + 1))
 
     def _options(self, content: str, line: int, is_need: bool) -> tuple[dict[str, str], str, int]:
         """The directive's options block and body, as `myst_parser.parsers.directives` splits them."""
-        lines = content.splitlines()
+        lines = content.split("\n")
         options: dict[str, str] = {}
         used = 0
+        refused = False
         if content.startswith("---"):
             if is_need:
                 self.problem(
@@ -198,9 +217,15 @@ class _Reader:
             ):
                 text = lines[used].strip()
                 match = OPTION.match(text)
-                if match is None:
+                if match is None or "\t" in text[: match.start("value") if match["value"] is not None else None]:
                     if is_need:
-                        self.problem(line + 1 + used, "", f"option line {text!r} is not of the form :key: value")
+                        self.problem(
+                            line + 1 + used,
+                            "",
+                            f"option line {text!r} is not of the form ':key: value' (one space, no tab, after the "
+                            "key): MyST refuses the options, and so the need",
+                        )
+                        refused = True
                 else:
                     options[match["key"]] = self._value(match["value"] or "", line + 1 + used, is_need)
                 used += 1
@@ -208,10 +233,12 @@ class _Reader:
         body_line = line + 1 + used
         if body_lines and not body_lines[0].strip():
             body_lines, body_line = body_lines[1:], body_line + 1
-        return options, "\n".join(body_lines), body_line
+        return (_REFUSED if refused else options), "\n".join(body_lines), body_line
 
     def _value(self, value: str, line: int, is_need: bool) -> str:
         value = value.strip()
+        if not value.startswith(("'", '"')):
+            value = COMMENT.split(value, maxsplit=1)[0].rstrip()  # MyST drops a `# comment`, as YAML does
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             if is_need:
                 self.problem(line, "", f"quoted option value {value}: write the value without quotes")
@@ -240,7 +267,7 @@ class _Reader:
         """A paragraph line that looks like a need's opening fence but is not one (a backtick in a backtick fence's
         title, a fence indented into a code block): the build shows it as text, so say so."""
         assert token.map is not None
-        for index, text in enumerate(token.content.splitlines()):
+        for index, text in enumerate(token.content.split("\n")):
             match = NEED_FENCE_LOOKALIKE.match(text)
             if match and match["name"].strip().lower() in NEED_TYPES:
                 why = (
@@ -253,7 +280,7 @@ class _Reader:
                 )
 
     def _rst_needs(self, content: str, line: int) -> None:
-        for index, text in enumerate(content.splitlines()):
+        for index, text in enumerate(content.split("\n")):
             match = re.match(r"^\s*\.\.\s+(?P<name>[\w-]+)::", text)
             if match and match["name"].lower() in NEED_TYPES:
                 self.problem(

@@ -16,6 +16,7 @@ from dmtrace.core.evaluation import evaluate, evaluate_results
 from dmtrace.core.reader import read_sources, read_tree
 from dmtrace.core.results import load_results
 from dmtrace.core.settings import ProjectSettings, SettingsError, load_settings, parse_settings
+from dmtrace.core.sources import docname_order
 
 WORKTREE = "WORKTREE"
 
@@ -127,11 +128,12 @@ def read_revision(root: Path, commit: str, label: str) -> Side:
     for setting, paths in named_paths:
         for path in paths:
             tree_path(path, setting, commit)
-    sources = settings.sources.select(sorted(entries))
-    outside = settings.sources.select(sorted(entries), outside=True)
+    listed = sorted(entries, key=docname_order)
+    sources = settings.sources.select(listed)
+    outside = settings.sources.select(listed, outside=True)
     tree = read_sources(
-        sorted(read_blobs(root, {path: entries[path] for path in sources}).items()),
-        sorted(read_blobs(root, {path: entries[path] for path in outside}).items()),
+        read_blobs(root, {path: entries[path] for path in sources}).items(),
+        read_blobs(root, {path: entries[path] for path in outside}).items(),
     )
     names = [tree_path(name, "trace_results", commit) for name in [*settings.results, *settings.results_if_present]]
     result_blobs = read_blobs(root, {name: entries[name] for name in names if name in entries})

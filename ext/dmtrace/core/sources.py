@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -106,6 +106,11 @@ class SourceRules:
         return chosen
 
 
+def docname_order(path: str) -> str:
+    """Sphinx reads documents in docname order (`a` < `a-b` < `a.b` < `a/x`): the first definition of an id wins."""
+    return path.removesuffix(SOURCE_SUFFIX)
+
+
 def walk_documents(root: Path, rules: SourceRules) -> list[str]:
     """Every `.md` file under `root` in a folder Sphinx walks (excluded folders are pruned, as Sphinx prunes them)."""
     excluded = rules.excluded()
@@ -115,19 +120,4 @@ def walk_documents(root: Path, rules: SourceRules) -> list[str]:
         prefix = "" if relative == "." else f"{relative}/"
         dirs[:] = sorted(d for d in dirs if not excluded(f"{prefix}{d}"))
         found.extend(f"{prefix}{name}" for name in files if name.endswith(SOURCE_SUFFIX))
-    return sorted(found)
-
-
-def iter_source_files(root: Path, rules: SourceRules) -> Iterator[Path]:
-    """The sources under `root`, sorted; excluded folders are not walked (as Sphinx does not walk them)."""
-    excluded = rules.excluded()
-    found: list[str] = []
-    for folder in rules.source_dirs:
-        top = root / folder.strip("/")
-        if not top.is_dir():
-            continue
-        for current, dirs, files in os.walk(top):
-            relative = Path(current).relative_to(root).as_posix()
-            dirs[:] = sorted(d for d in dirs if not excluded(f"{relative}/{d}"))
-            found.extend(f"{relative}/{name}" for name in files)
-    return iter(root / path for path in sorted(set(rules.select(found))))
+    return sorted(found, key=docname_order)
