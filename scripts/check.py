@@ -11,6 +11,7 @@ from dmtrace.core.evaluation import evaluate, evaluate_results
 from dmtrace.core.reader import read_tree
 from dmtrace.core.report import format_violations, summary
 from dmtrace.core.settings import load_settings, results_from_environment, strict_from_environment
+from dmtrace.core.signoff import load_signoff
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         strict=args.strict or strict_from_environment() or settings.strict,
         patterns=settings.id_patterns,
         problems=tree.problems,
+        signoff=load_signoff(root / settings.signoff_dir, root),
+        signoff_scope=settings.signoff_scope,
     )
     for line in format_violations(evaluation.violations):
         print(line, file=sys.stderr)

@@ -33,9 +33,9 @@ MILESTONES_CSV = "milestones.csv"
 HISTORY_CSV = "milestone_history.csv"
 
 VCD_SOURCE = "LDM-692 VCD 2025-12-18"
-# The campaign file gives no execution dates; the DMTR-412 commit it comes from (0c625c3, 2025-09-11) bounds them.
-CAMPAIGN_DATE = "2025-09-11"
-CAMPAIGN_SOURCE = "DMTR-412 LVV-P117 cycle LVV-R275"
+# The campaign file gives no execution dates (its report, DMTR-412, is dated 2025-09-11): its records stay undated.
+CAMPAIGN_REPORT, CAMPAIGN_PLAN_KEY, CAMPAIGN_CYCLE = "DMTR-412", "LVV-P117", "LVV-R275"
+VCD_REPORT = "LDM-692"
 RESULT_WORDS = ("Passed", "Pass w/Deviation", "Failed", "Not Executed")
 # The campaign's Zephyr words in the VCD's vocabulary. "Initial Pass" is a pass the test team has not yet
 # confirmed: it counts as a pass with a reservation, and the original word is kept in the source column.
@@ -637,15 +637,12 @@ def element_block(element: Element, catalogue: Catalogue) -> str:
         )
     if element.vcd_priority and element.vcd_priority != element.priority:
         body.append(f"Priority in the LDM-692 VCD: {element.vcd_priority}.")
-    if element.status_2024 and element.status_2024 != element.status:
-        body.append(f"Jira status on 2024-10-29: {element.status_2024}.")
     options = [
         ("id", element.id),
         ("priority", element.priority),
         ("status", "descoped" if element.status == "Descoped" else ""),
         ("refines", element.requirement),
         ("jira", element.key),
-        ("ve_status", element.status),
     ]
     return directive("subreq", element.title, options, _paragraphs(body))
 
@@ -799,17 +796,45 @@ def milestone_pages(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
 
 
 def results_csv(catalogue: Catalogue) -> str:
-    """One row per VCD test case, plus each campaign execution whose outcome the VCD does not show."""
-    rows = [(t.number, 0, t.id, t.last_run, t.last_status, VCD_SOURCE) for t in catalogue.tests.values() if t.in_vcd]
+    """Every execution record the data has: each VCD test case's last run (dated, as the VCD shows it), and each of
+    the campaign's executions, undated as in its report, with its own status word, execution key, plan and cycle."""
+    rows = [
+        (t.number, 0, t.id, t.last_run, t.last_status, VCD_SOURCE, "", "", "", VCD_REPORT)
+        for t in catalogue.tests.values()
+        if t.in_vcd
+    ]
     for run in catalogue.campaign:
         test = catalogue.tests[run.test_case]
-        if test.in_vcd and test.last_status == run.status:
-            continue
-        source = f"{CAMPAIGN_SOURCE} {run.execution}" + (f" ({run.word})" if run.word != run.status else "")
-        rows.append((test.number, 1, run.test_case, CAMPAIGN_DATE, run.status, source))
-    lines = ["test_case,last_run,status,source"]
+        rows.append(
+            (
+                test.number,
+                1,
+                run.test_case,
+                "",
+                run.word,
+                CAMPAIGN_REPORT,
+                run.execution,
+                CAMPAIGN_PLAN_KEY,
+                CAMPAIGN_CYCLE,
+                CAMPAIGN_REPORT,
+            )
+        )
+    lines = ["test_case,last_run,status,source,execution,plan,cycle,report"]
     lines += [",".join(row[2:]) for row in sorted(rows)]
     return "\n".join(lines) + "\n"
+
+
+def signoff_csvs(catalogue: Catalogue) -> dict[str, str]:
+    """One sign-off snapshot file per export date: each VE's recorded status (empty statuses left out)."""
+    snapshots = {"2024-10-29": lambda e: e.status_2024, "2025-07-16": lambda e: e.status}
+    files = {}
+    for date, status_of in snapshots.items():
+        lines = ["ve_id,ve_key,status"]
+        for element in sorted(catalogue.elements.values(), key=lambda e: e.id):
+            if status_of(element):
+                lines.append(f"{element.id},{element.key},{status_of(element)}")
+        files[f"results/signoff/{date}.csv"] = "\n".join(lines) + "\n"
+    return files
 
 
 def render(catalogue: Catalogue) -> dict[str, str]:
@@ -817,6 +842,7 @@ def render(catalogue: Catalogue) -> dict[str, str]:
     files.update(test_pages(catalogue))
     files.update(milestone_pages(catalogue))
     files["results/campaign_results.csv"] = results_csv(catalogue)
+    files.update(signoff_csvs(catalogue))
     return files
 
 

@@ -20,7 +20,9 @@ from dmtrace.core.model import (
 from dmtrace.core.outcomes import TestResult
 from dmtrace.core.results import ResultSet, load_results
 from dmtrace.core.rules import CheckInput, run_rules
+from dmtrace.core.signoff import SignOffRecords
 from dmtrace.core.status import NeedStatus
+from dmtrace.core.truth import DEFAULT_SCOPE, VerificationTruth, reconcile, signoff_violations
 
 CONF_FILE = "conf.py"  # where trace_id_patterns is set, relative to the site root like every violation's file
 ANY_ID = r"(?s:.*)"  # stands in for a need type's patterns when none of them compiles
@@ -71,6 +73,8 @@ class Evaluation:
     statuses: dict[str, NeedStatus]
     latest: dict[str, TestResult]
     missing_pytest_nodes: dict[str, list[str]] = field(default_factory=dict)
+    # Evidence and sign-off side by side (core/truth.py); statuses above are the tool's own trace measure.
+    truth: VerificationTruth = field(default_factory=VerificationTruth, compare=False, repr=False)
     # Every page of a view asks for the same scope (one per milestone page): computed once per evaluation.
     scopes: dict[str, Evaluation] = field(default_factory=dict, compare=False, repr=False)
 
@@ -109,14 +113,21 @@ def evaluate(
     strict: bool = False,
     patterns: IdPatterns | None = None,
     problems: Iterable[Violation] = (),
+    signoff: SignOffRecords | None = None,
+    signoff_scope: str = DEFAULT_SCOPE,
 ) -> Evaluation:
-    """The rules over `needs`; `problems` are what the reader could not read (reported with the violations)."""
+    """The rules over `needs`; `problems` are what the reader could not read (reported with the violations);
+    `signoff`, the recorded sign-off snapshots, set beside the evidence (`truth`)."""
     usable, config_problems = usable_patterns(patterns or id_patterns())
     data = CheckInput(NeedGraph.build(needs), occurrences, results, strict, usable)
+    records = signoff or SignOffRecords()
+    truth = reconcile(data.graph, data.latest, results.history(), records, signoff_scope)
+    strict_signoff = signoff_violations(data.graph, truth) if strict else []
     violations = sorted(
-        {*problems, *config_problems, *run_rules(data)}, key=lambda v: (v.file, v.line, v.need_id, v.rule, v.message)
+        {*problems, *config_problems, *records.problems, *strict_signoff, *run_rules(data)},
+        key=lambda v: (v.file, v.line, v.need_id, v.rule, v.message),
     )
-    return Evaluation(data.graph, violations, data.status.all(), data.latest, data.missing_pytest_nodes)
+    return Evaluation(data.graph, violations, data.status.all(), data.latest, data.missing_pytest_nodes, truth=truth)
 
 
 def resolve_result_paths(root: Path, names: Iterable[str]) -> list[Path]:

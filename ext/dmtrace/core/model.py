@@ -134,7 +134,6 @@ FIELDS: dict[str, FieldSpec] = {
         ),
         FieldSpec("section", "Section number in LSE-61.", ("req",)),
         FieldSpec("jira", "Jira key of the verification element or test case.", ("subreq", "test")),
-        FieldSpec("ve_status", "Verification element status in the Jira export.", ("subreq",)),
         FieldSpec("spec", "Test specification document the test case belongs to.", ("test",)),
         FieldSpec("pytest", "Pytest node ids that implement the test case (space separated).", ("test",)),
         FieldSpec("level", "Milestone level in the project controls system.", ("milestone",)),
@@ -157,6 +156,17 @@ COMPUTED_FIELDS: dict[str, str] = {
     "result_source": "Computed: the results file the latest run came from.",
     "changes": "Computed: the latest commits that changed the requirement (from git history).",
     "pytest_missing": "Computed: pytest node ids of the test case that no loaded JUnit file ran.",
+    "evidence": "Computed: what the test runs show, in the VCD's categories (Fully Verified ... Not Covered).",
+    "signoff": "Computed: the recorded sign-off (a VE's status; a requirement's roll-up of its VEs).",
+    "signoff_date": "Computed: the date of the sign-off snapshot the sign-off is read from.",
+    "signoff_note": "Computed: why a sign-off is counted as it is when nothing was recorded.",
+    "last_status": "Computed: the deciding record's status word, as recorded (e.g. Pass w/ Deviation).",
+    "last_record": "Computed: the deciding record's provenance (source, execution, plan, cycle, report).",
+}
+# Written as a list of records, not a string: each test case's execution history.
+COMPUTED_LISTS: dict[str, str] = {
+    "executions": "Computed: every execution record of a test case (date, status word, source, execution, plan, "
+    "cycle, report), oldest first; undated records first.",
 }
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -230,6 +240,8 @@ def sphinx_needs_config() -> dict[str, Any]:
         needs_fields[spec.name] = {"description": spec.description, "schema": {"type": "string"}, "nullable": True}
     for name, description in COMPUTED_FIELDS.items():
         needs_fields[name] = {"description": description, "schema": {"type": "string"}, "nullable": True}
+    for name, description in COMPUTED_LISTS.items():
+        needs_fields[name] = {"description": description, "nullable": True}
     needs_links = {
         lt.name: {
             "outgoing": lt.outgoing,

@@ -15,7 +15,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, Ext
 
 from dmtrace.core.instants import display_instant, parse_when
 from dmtrace.core.model import Violation
-from dmtrace.core.outcomes import Outcome, TestResult, parse_outcome
+from dmtrace.core.outcomes import Outcome, Provenance, TestResult, parse_outcome
 
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
 UNTAKEN = "no results taken from this file"
@@ -23,6 +23,8 @@ TEST_CASE_PROPERTY = "test_case"
 NODE_ID_PROPERTY = "nodeid"
 JUNIT_ROOTS = ("testsuites", "testsuite")
 CSV_COLUMNS = ("test_case", "last_run", "status", "source")
+# Optional columns: the record's execution, test plan, test cycle and report, where the data has them.
+PROVENANCE_COLUMNS = ("execution", "plan", "cycle", "report")
 # When one run holds several records for a test case, the worst decides.
 SEVERITY: tuple[Outcome, ...] = (
     Outcome.ERROR,
@@ -30,6 +32,7 @@ SEVERITY: tuple[Outcome, ...] = (
     Outcome.SKIPPED,
     Outcome.NOT_RUN,
     Outcome.PASSED_WITH_DEVIATION,
+    Outcome.INITIAL_PASS,
     Outcome.PASSED,
 )
 
@@ -46,6 +49,7 @@ class ResultRecord:
     node_id: str = ""
     # The run's time as one UTC instant; None for an undated record (older than any dated one).
     at: dt.datetime | None = None
+    provenance: Provenance = field(default_factory=Provenance)
 
     def instant(self) -> dt.datetime | None:
         """When the run was: `at`, or else read from `when` (records built without `at`)."""
@@ -81,9 +85,18 @@ class ResultSet:
             order = _order(instant)
             if test_id not in latest_at or order >= latest_at[test_id]:
                 detail = ", ".join(sorted({r.node_id for r in records if r.node_id}))
-                latest[test_id] = TestResult(test_id, outcome, records[0].when, file, detail)
+                deciding = next(r for r in records if r.outcome == outcome)
+                latest[test_id] = TestResult(test_id, outcome, records[0].when, file, detail, deciding.provenance)
                 latest_at[test_id] = order
         return latest
+
+    def history(self) -> dict[str, list[ResultRecord]]:
+        """Per test case every record known, oldest first (undated records first, as they decide nothing over a
+        dated one), in the order the files were read on a tie."""
+        per_test: dict[str, list[ResultRecord]] = {}
+        for record in self.records:
+            per_test.setdefault(record.test_id, []).append(record)
+        return {test_id: sorted(records, key=lambda r: _order(r.instant())) for test_id, records in per_test.items()}
 
 
 def _problem(file: str, line: int, subject: str, message: str, rule: str = "trace.results") -> Violation:
@@ -289,7 +302,14 @@ def read_results_csv(path: Path, label: str, results: ResultSet, max_bytes: int 
                     _problem(label, line, row["test_case"] or "results", f"column last_run: {refusal}")
                 )
                 continue
-            results.records.append(ResultRecord(row["test_case"].strip(), outcome, when, label, line, at=at))
+            provenance = Provenance(
+                (row["source"] or "").strip(),
+                " ".join((row["status"] or "").split()),
+                *((row.get(column) or "").strip() for column in PROVENANCE_COLUMNS),
+            )
+            results.records.append(
+                ResultRecord(row["test_case"].strip(), outcome, when, label, line, at=at, provenance=provenance)
+            )
 
 
 def load_results(paths: Iterable[Path], root: Path) -> ResultSet:

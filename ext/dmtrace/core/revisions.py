@@ -16,6 +16,7 @@ from dmtrace.core.evaluation import evaluate, evaluate_results
 from dmtrace.core.reader import read_sources, read_tree
 from dmtrace.core.results import load_results
 from dmtrace.core.settings import ProjectSettings, SettingsError, load_settings, parse_settings
+from dmtrace.core.signoff import load_signoff
 from dmtrace.core.sources import docname_order
 
 WORKTREE = "WORKTREE"
@@ -137,14 +138,17 @@ def read_revision(root: Path, commit: str, label: str) -> Side:
     )
     names = [tree_path(name, "trace_results", commit) for name in [*settings.results, *settings.results_if_present]]
     result_blobs = read_blobs(root, {name: entries[name] for name in names if name in entries})
+    signoff_folder = tree_path(settings.signoff_dir, "trace_signoff_dir", commit).rstrip("/") + "/"
+    signoff_blobs = read_blobs(root, {p: b for p, b in entries.items() if p.startswith(signoff_folder)})
     with tempfile.TemporaryDirectory(prefix="trace-diff-") as tmp:
         folder = Path(tmp)
-        for name, data in result_blobs.items():
+        for name, data in {**result_blobs, **signoff_blobs}.items():
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         present = [n for n in settings.results_if_present if n in result_blobs]
         results = load_results([folder / n for n in [*settings.results, *present]], folder)
+        signoff = load_signoff(folder / settings.signoff_dir, folder)
     evaluation = evaluate(
         tree.needs,
         tree.occurrences,
@@ -152,6 +156,8 @@ def read_revision(root: Path, commit: str, label: str) -> Side:
         strict=settings.strict,
         patterns=settings.id_patterns,
         problems=tree.problems,
+        signoff=signoff,
+        signoff_scope=settings.signoff_scope,
     )
     return Side(label, tree, evaluation)
 
@@ -171,5 +177,7 @@ def read_worktree(root: Path) -> Side:
         strict=settings.strict,
         patterns=settings.id_patterns,
         problems=tree.problems,
+        signoff=load_signoff(root / settings.signoff_dir, root),
+        signoff_scope=settings.signoff_scope,
     )
     return Side("working tree", tree, evaluation)

@@ -12,6 +12,8 @@ from dmtrace.core.model import IdPatterns, id_patterns
 from dmtrace.core.sources import SourceRules
 
 DEFAULT_SOURCE_DIRS = ("needs", "docs")
+DEFAULT_SIGNOFF_DIR = "results/signoff"  # one YYYY-MM-DD.csv per export of the tracker's VE statuses
+DEFAULT_SIGNOFF_SCOPE = r"^DMS-REQ-"  # the needs that have a sign-off (the DM catalogue)
 RESULTS_VARIABLE, STRICT_VARIABLE = "TRACE_RESULTS", "TRACE_STRICT"
 SETTING_NAMES = (
     "trace_results",
@@ -19,6 +21,8 @@ SETTING_NAMES = (
     "trace_strict",
     "trace_source_dirs",
     "trace_id_patterns",
+    "trace_signoff_dir",
+    "trace_signoff_scope",
     # What Sphinx reads as documents: the source predicate (dmtrace.core.sources) follows it.
     "exclude_patterns",
     "include_patterns",
@@ -41,6 +45,8 @@ class ProjectSettings:
     source_dirs: tuple[str, ...] = DEFAULT_SOURCE_DIRS
     id_patterns: IdPatterns = field(default_factory=id_patterns)
     sources: SourceRules = field(default_factory=SourceRules)
+    signoff_dir: str = DEFAULT_SIGNOFF_DIR
+    signoff_scope: str = DEFAULT_SIGNOFF_SCOPE
 
     def result_names(self) -> list[str]:
         return result_names(self.root, self.results, self.results_if_present)
@@ -55,6 +61,12 @@ def _strings(value: object, name: str, where: str) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise SettingsError(f"{where}: {name} must be a list of strings")
     return tuple(value)
+
+
+def _string(value: object, name: str, where: str) -> str:
+    if not isinstance(value, str):
+        raise SettingsError(f"{where}: {name} must be a string")
+    return value
 
 
 def parse_settings(source: str | bytes, root: Path, origin: str = "conf.py") -> ProjectSettings:
@@ -98,6 +110,8 @@ def parse_settings(source: str | bytes, root: Path, origin: str = "conf.py") -> 
             ),
             include_patterns=_strings(values.get("include_patterns", ("**",)), "include_patterns", where),
         ),
+        signoff_dir=_string(values.get("trace_signoff_dir", DEFAULT_SIGNOFF_DIR), "trace_signoff_dir", where),
+        signoff_scope=_string(values.get("trace_signoff_scope", DEFAULT_SIGNOFF_SCOPE), "trace_signoff_scope", where),
     )
 
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from dmtrace.core.graph import NeedGraph
 from dmtrace.core.model import PRIORITIES, REQUIREMENT_TYPES, Need
-from dmtrace.core.outcomes import Outcome, TestResult
+from dmtrace.core.outcomes import PASSES, Outcome, TestResult
 
 
 class Trace(StrEnum):
@@ -27,7 +27,7 @@ class Verification(StrEnum):
     DESCOPED = "descoped"
 
 
-PASSING = frozenset({Outcome.PASSED, Outcome.PASSED_WITH_DEVIATION})
+PASSING = PASSES
 BROKEN = frozenset({Outcome.FAILED, Outcome.ERROR})
 
 

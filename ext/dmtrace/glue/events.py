@@ -16,10 +16,12 @@ from sphinx_needs.data import SphinxNeedsData
 
 from dmtrace.core.evaluation import Evaluation, evaluate, evaluate_results
 from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, Violation, id_patterns
-from dmtrace.core.outcomes import Outcome
+from dmtrace.core.outcomes import Outcome, Provenance
 from dmtrace.core.reader import UNREADABLE, decode_source, outside_problems, parse_source
 from dmtrace.core.report import format_violations, summary
+from dmtrace.core.results import ResultRecord
 from dmtrace.core.settings import result_names
+from dmtrace.core.signoff import load_signoff
 from dmtrace.core.sources import SourceRules
 from dmtrace.glue import freshness
 from dmtrace.glue.domain import trace_domain
@@ -135,6 +137,8 @@ def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
         strict=app.config.trace_strict,
         patterns=id_patterns(app.config.trace_id_patterns),
         problems=problems,
+        signoff=load_signoff(srcdir / app.config.trace_signoff_dir, srcdir),
+        signoff_scope=app.config.trace_signoff_scope,
     )
     build_state(app).evaluation = evaluation
     report(evaluation)
@@ -177,8 +181,50 @@ def write_computed_fields(needs: Any, evaluation: Evaluation) -> None:
             if result:
                 needs[need_id]["last_run"] = result.when
                 needs[need_id]["result_source"] = result.source
+                needs[need_id]["last_status"] = result.provenance.word or result.outcome.value
+                needs[need_id]["last_record"] = record_text(result.provenance)
+            needs[need_id]["executions"] = [
+                execution_json(record) for record in evaluation.truth.history.get(need_id, [])
+            ]
     for need_id, names in evaluation.missing_pytest_nodes.items():
         needs[need_id]["pytest_missing"] = " ".join(names)
+    truth = evaluation.truth
+    for need_id, evidence in truth.evidence.items():
+        if need_id in needs:
+            needs[need_id]["evidence"] = evidence.value
+    for need_id, signed in truth.signoff.items():
+        if need_id in needs:
+            needs[need_id]["signoff"] = signed.status
+            needs[need_id]["signoff_date"] = signed.date.isoformat() if signed.date else ""
+            needs[need_id]["signoff_note"] = signed.note
+
+
+def record_text(provenance: Provenance) -> str:
+    """A record's provenance as the VCD's Last Run cell gives it: execution, plan, cycle, report and source, each
+    once (a report already named by the source is not repeated)."""
+    parts = [provenance.execution, provenance.plan, provenance.cycle, provenance.report, provenance.source]
+    kept = [
+        part
+        for part in dict.fromkeys(p for p in parts if p)
+        if not any(part in other for other in parts if other != part)
+    ]
+    return " · ".join(kept)
+
+
+def execution_json(record: ResultRecord) -> dict[str, str]:
+    provenance = record.provenance
+    return {
+        "date": record.when,
+        "status": provenance.word or record.outcome.value,
+        "outcome": record.outcome.value,
+        "source": provenance.source or record.file,
+        "execution": provenance.execution,
+        "plan": provenance.plan,
+        "cycle": provenance.cycle,
+        "report": provenance.report,
+        "file": record.file,
+        "line": str(record.line),
+    }
 
 
 def report(evaluation: Evaluation) -> None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from dmtrace.core.settings import results_from_environment, strict_from_environment
+from dmtrace.core.settings import (
+    DEFAULT_SIGNOFF_DIR,
+    DEFAULT_SIGNOFF_SCOPE,
+    results_from_environment,
+    strict_from_environment,
+)
 from dmtrace.glue import (
     cards,
     changelog,
@@ -32,6 +37,8 @@ def wire(app: Sphinx) -> None:
     app.add_config_value("trace_strict", False, "env", types=[bool])
     app.add_config_value("trace_id_patterns", {}, "env", types=[dict])
     app.add_config_value("trace_today", "", "env", types=[str])
+    app.add_config_value("trace_signoff_dir", DEFAULT_SIGNOFF_DIR, "env", types=[str])
+    app.add_config_value("trace_signoff_scope", DEFAULT_SIGNOFF_SCOPE, "env", types=[str])
     app.add_config_value("trace_view_scope", "", "env", types=[str])
     app.add_config_value("trace_milestone_pages_dir", "docs/traceability/_milestones", "env", types=[str])
     # Read by `make check` and `make diff` (dmtrace.core.settings); registered so Sphinx accepts it in conf.py.

@@ -45,6 +45,10 @@ def _fingerprints(evaluation: Evaluation) -> dict[str, str]:
             repr(state),
             repr(result),
             repr(evaluation.missing_pytest_nodes.get(need_id)),
+            # Evidence, sign-off and every execution record show on cards and views too.
+            repr(evaluation.truth.evidence.get(need_id)),
+            repr(evaluation.truth.signoff.get(need_id)),
+            repr(evaluation.truth.history.get(need_id)),
         ]
         per_file.setdefault(need.file, []).append("\x1f".join(shown))
     return {file: hashlib.sha1("\x1e".join(rows).encode()).hexdigest() for file, rows in per_file.items()}

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from docutils import nodes
 
 from dmtrace.core.model import PRIORITIES, Need, natural_key
-from dmtrace.core.outcomes import Outcome
+from dmtrace.core.outcomes import PASSES, Outcome
 from dmtrace.core.status import Trace, Verification, priority_rank
 from dmtrace.views.cells import result_of, status_of, title_cell
 from dmtrace.views.charts import BarRow, stacked_bars
@@ -137,7 +137,7 @@ def dashboard(ctx: RenderContext) -> list[nodes.Node]:
     traced = [n for n in p1a if status_of(ctx, n).trace is not Trace.UNTRACED]
     verified = [n for n in p1a if status_of(ctx, n).verification is Verification.VERIFIED]
     tests = [n for n in graph.needs.values() if n.type == "test"]
-    passing = [t for t in tests if result_of(ctx, t.id)[0] in (Outcome.PASSED, Outcome.PASSED_WITH_DEVIATION)]
+    passing = [t for t in tests if Outcome(result_of(ctx, t.id)[0]) in PASSES]
     untraced = [n for n in requirements if status_of(ctx, n).trace is Trace.UNTRACED]
     failing = [n for n in requirements if status_of(ctx, n).verification is Verification.FAILING]
     cards = nodes.container(classes=["trace-cards"])
