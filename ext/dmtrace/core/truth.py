@@ -53,6 +53,20 @@ class VerificationTruth:
     history: dict[str, list[ResultRecord]] = field(default_factory=dict)
     disagreements: list[Disagreement] = field(default_factory=list)
 
+    @property
+    def results_until(self) -> dt.date | None:
+        """The date of the newest dated execution record (what "as of" means for evidence)."""
+        dates = [r.instant() for records in self.history.values() for r in records]
+        known = [d.date() for d in dates if d is not None]
+        return max(known) if known else None
+
+    def as_of_text(self) -> str:
+        """One sentence for every page that shows status: which records and which snapshot it reads."""
+        until = self.results_until
+        results = f"execution records up to {until}" if until else "no dated execution record"
+        snapshot = f"the sign-off snapshot of {self.snapshot.date}" if self.snapshot else "no sign-off snapshot"
+        return f"As of {results} and {snapshot}."
+
     def signed_off(self, need_id: str) -> bool:
         state = self.signoff.get(need_id)
         return state is not None and state.status in (*SIGNED_OFF, SignOff.FULLY_VERIFIED.value)
