@@ -1,4 +1,4 @@
-# Public interface: make html | make check | make test | make lint | make diff | make bench. Each sets up .venv on first use.
+# Public interface: make html | make check | make test | make lint | make diff | make report | make bench. Each sets up .venv on first use.
 VENV        ?= .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
@@ -9,6 +9,7 @@ STRICT      ?=
 BASE        ?= origin/main
 HEAD        ?= WORKTREE
 DIFFOPTS    ?=
+AS_OF       ?=
 
 # Values people type reach the scripts through the environment, as typed: no shell and no make expansion
 # ($(value ...)), so `BASE='HEAD;touch x'` is a (bad) revision name, never a command. RESULTS is a list of
@@ -18,8 +19,9 @@ export TRACE_STRICT   = $(value STRICT)
 export TRACE_BASE     = $(value BASE)
 export TRACE_HEAD     = $(value HEAD)
 export TRACE_DIFFOPTS = $(value DIFFOPTS)
+export TRACE_AS_OF    = $(value AS_OF)
 
-.PHONY: html check test lint diff bench clean venv system
+.PHONY: html check test lint diff report bench clean venv system
 
 $(STAMP): requirements.lock pyproject.toml scripts/bootstrap.sh
 	@scripts/bootstrap.sh $(VENV)
@@ -50,6 +52,10 @@ test: $(STAMP) system lint
 ## diff: traceability report between two revisions (HEAD=WORKTREE for uncommitted work)
 diff: $(STAMP)
 	$(PY) scripts/trace_diff.py --from-environment
+
+## report: sign-off and evidence of the DM requirements per priority, as Markdown (AS_OF=YYYY-MM-DD; default latest)
+report: $(STAMP)
+	$(PY) scripts/report.py
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py

@@ -63,6 +63,8 @@ def write_site(
 def _env(extra: dict[str, str] | None) -> dict[str, str]:
     # `make test RESULTS=...` exports TRACE_*: the fixture sites are built and checked with their own settings.
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS" and not k.startswith("TRACE_")}
+    # Sphinx colours its messages under CI=true; the tests read them as plain text.
+    env["NO_COLOR"] = "1"
     env.update(extra or {})
     return env
 

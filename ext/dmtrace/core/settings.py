@@ -14,6 +14,7 @@ from dmtrace.core.sources import SourceRules
 DEFAULT_SOURCE_DIRS = ("needs", "docs")
 DEFAULT_SIGNOFF_DIR = "results/signoff"  # one YYYY-MM-DD.csv per export of the tracker's VE statuses
 DEFAULT_SIGNOFF_SCOPE = r"^DMS-REQ-"  # the needs that have a sign-off (the DM catalogue)
+DEFAULT_VCD = "results/vcd/LDM-692_2025-12-18.csv"  # the VCD export the VCD layout reproduces ("" for none)
 RESULTS_VARIABLE, STRICT_VARIABLE = "TRACE_RESULTS", "TRACE_STRICT"
 SETTING_NAMES = (
     "trace_results",
@@ -23,6 +24,7 @@ SETTING_NAMES = (
     "trace_id_patterns",
     "trace_signoff_dir",
     "trace_signoff_scope",
+    "trace_vcd",
     # What Sphinx reads as documents: the source predicate (dmtrace.core.sources) follows it.
     "exclude_patterns",
     "include_patterns",
@@ -47,6 +49,7 @@ class ProjectSettings:
     sources: SourceRules = field(default_factory=SourceRules)
     signoff_dir: str = DEFAULT_SIGNOFF_DIR
     signoff_scope: str = DEFAULT_SIGNOFF_SCOPE
+    vcd: str = DEFAULT_VCD
 
     def result_names(self) -> list[str]:
         return result_names(self.root, self.results, self.results_if_present)
@@ -112,6 +115,7 @@ def parse_settings(source: str | bytes, root: Path, origin: str = "conf.py") -> 
         ),
         signoff_dir=_string(values.get("trace_signoff_dir", DEFAULT_SIGNOFF_DIR), "trace_signoff_dir", where),
         signoff_scope=_string(values.get("trace_signoff_scope", DEFAULT_SIGNOFF_SCOPE), "trace_signoff_scope", where),
+        vcd=_string(values.get("trace_vcd", DEFAULT_VCD), "trace_vcd", where),
     )
 
 

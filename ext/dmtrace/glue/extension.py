@@ -8,6 +8,7 @@ from sphinx.config import Config
 from dmtrace.core.settings import (
     DEFAULT_SIGNOFF_DIR,
     DEFAULT_SIGNOFF_SCOPE,
+    DEFAULT_VCD,
     results_from_environment,
     strict_from_environment,
 )
@@ -39,6 +40,7 @@ def wire(app: Sphinx) -> None:
     app.add_config_value("trace_today", "", "env", types=[str])
     app.add_config_value("trace_signoff_dir", DEFAULT_SIGNOFF_DIR, "env", types=[str])
     app.add_config_value("trace_signoff_scope", DEFAULT_SIGNOFF_SCOPE, "env", types=[str])
+    app.add_config_value("trace_vcd", DEFAULT_VCD, "env", types=[str])
     app.add_config_value("trace_view_scope", "", "env", types=[str])
     app.add_config_value("trace_milestone_pages_dir", "docs/traceability/_milestones", "env", types=[str])
     # Read by `make check` and `make diff` (dmtrace.core.settings); registered so Sphinx accepts it in conf.py.
@@ -71,6 +73,7 @@ def wire(app: Sphinx) -> None:
     app.connect("builder-inited", template_cache.install)
     app.connect("doctree-read", freshness.note_sphinx_needs_aggregates)
     changelog.register(app)
+    app.connect("doctree-read", resolve.note_vcd_dependency)
     app.connect("doctree-resolved", resolve.resolve_placeholders)
 
 

@@ -15,6 +15,8 @@ from sphinx_needs.data import SphinxNeedsData
 from dmtrace.core.builddate import SourceDateError, source_datetime
 from dmtrace.core.evaluation import CONF_FILE, Evaluation, scope_error
 from dmtrace.core.graph import NeedGraph
+from dmtrace.core.settings import DEFAULT_VCD
+from dmtrace.core.vcd import VcdExport, read_vcd
 from dmtrace.glue.placeholders import (
     PLACEHOLDERS,
     TracePlaceholder,
@@ -117,6 +119,46 @@ def conf_location(app: Sphinx, setting: str) -> str:
     return f"{conf}:{text.count(chr(10), 0, found.start()) + 1 if found else 1}"
 
 
+def _vcd_path(app: Sphinx) -> tuple[str, Path]:
+    configured = str(app.config.trace_vcd or "").strip()
+    return configured, Path(app.srcdir) / configured
+
+
+def vcd_export(app: Sphinx) -> VcdExport | None:
+    """The VCD export `trace_vcd` names, read once per build; None when none is configured or the default file is
+    absent. Its problems and a configured file that does not exist are warned about, once."""
+    configured, path = _vcd_path(app)
+    state = build_state(app)
+    if state.vcd is None or state.vcd[0] != configured:
+        export = None
+        if configured and path.is_file():
+            export = read_vcd(path, configured)
+            for problem in export.problems:
+                location = f"{path}:{problem.line}"
+                logger.warning("%s", problem.message, location=location, type="trace", subtype="vcd")
+        elif configured and configured != DEFAULT_VCD:
+            logger.warning(
+                "trace_vcd = %r: no such file; the VCD layout shows the rows of the site",
+                configured,
+                location=conf_location(app, "trace_vcd"),
+                type="trace",
+                subtype="config",
+            )
+        state.vcd = (configured, export)
+    return state.vcd[1]
+
+
+def _shows_vcd(node: nodes.Node) -> bool:
+    return isinstance(node, trace_matrix) and node.get("layout") == "vcd"
+
+
+def note_vcd_dependency(app: Sphinx, doctree: nodes.document) -> None:
+    """`doctree-read`: a page with the VCD layout is re-read when the export it reproduces changes."""
+    configured, path = _vcd_path(app)
+    if configured and path.is_file() and any(_shows_vcd(node) for node in doctree.findall(trace_matrix)):
+        app.env.note_dependency(str(path))
+
+
 def _directive_name(node: TracePlaceholder) -> str:
     return "trace-" + type(node).__name__.removeprefix("trace_")
 
@@ -127,6 +169,7 @@ def resolve_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> 
         return
     evaluation, today = _evaluation(app), build_date(app)
     docs_of_needs = need_docs(app, evaluation)
+    vcd = vcd_export(app) if any(_shows_vcd(node) for node in placeholders) else None
     for node in placeholders:
         scope = node.get("scope", None)
         if scope is None:
@@ -137,7 +180,7 @@ def resolve_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> 
             node.replace_self(nodes.paragraph(text, text, classes=["trace-config-error"]))
             continue
         ctx = RenderContext(
-            app.builder, docname, docs_of_needs, evaluation.scoped(scope), today, build_state(app).milestone_pages
+            app.builder, docname, docs_of_needs, evaluation.scoped(scope), today, build_state(app).milestone_pages, vcd
         )
         rendered = RENDERERS[type(node)](ctx, node)
         node.replace_self(rendered)

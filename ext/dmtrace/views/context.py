@@ -1,4 +1,5 @@
-"""The render context of the views (this build's evaluation, the page, the build date) and their badges."""
+"""The render context of the views (this build's evaluation, the page, the build date, the VCD export) and their
+badges."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 
 from dmtrace.core.evaluation import Evaluation
 from dmtrace.core.model import Need
+from dmtrace.core.vcd import VcdExport
 from dmtrace.views.markup import DocRef, NeedRef, Page, Span
 
 CLASS_UNSAFE = re.compile(r"[^a-z0-9]+")
@@ -16,11 +18,13 @@ CLASS_UNSAFE = re.compile(r"[^a-z0-9]+")
 
 @dataclass(frozen=True)
 class RenderContext(Page):
-    """Everything a renderer reads: the page being written, the evaluation of this build, and the build date."""
+    """Everything a renderer reads: the page being written, the evaluation of this build, the build date, and the
+    VCD export the VCD layout reproduces (None: the site has none, the layout shows the site's rows)."""
 
     evaluation: Evaluation
     today: dt.date
     milestone_pages: Mapping[str, str] = field(default_factory=dict)  # milestone id -> its page, in page order
+    vcd: VcdExport | None = None
 
     def need(self, need_id: str) -> Need | None:
         return self.evaluation.graph.needs.get(need_id)
