@@ -42,6 +42,8 @@ trace_id_patterns = {
 # The observatory's views (matrix, coverage, milestones, dashboard) show the DM catalogue; this tool's own
 # TRACE-* requirements have their page (docs/traceability/self.md), which sets its own :scope:.
 trace_view_scope = r"^(DMS-REQ|LVV-T)"
+# The VCD export the VCD layout (docs/traceability/vcd.md) reproduces row by row: a record, copied by the importer.
+trace_vcd = "results/vcd/LDM-692_2025-12-18.csv"
 
 bibtex_bibfiles = ["docs/references.bib"]
 bibtex_default_style = "unsrt"

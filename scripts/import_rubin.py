@@ -33,6 +33,8 @@ MILESTONES_CSV = "milestones.csv"
 HISTORY_CSV = "milestone_history.csv"
 
 VCD_SOURCE = "LDM-692 VCD 2025-12-18"
+# The VCD export itself, kept as a record: copied byte for byte (CRLF line ends and all); the VCD layout reproduces it.
+VCD_EXPORT = "results/vcd/LDM-692_2025-12-18.csv"
 # The campaign file gives no execution dates (its report, DMTR-412, is dated 2025-09-11): its records stay undated.
 CAMPAIGN_REPORT, CAMPAIGN_PLAN_KEY, CAMPAIGN_CYCLE = "DMTR-412", "LVV-P117", "LVV-R275"
 VCD_REPORT = "LDM-692"
@@ -254,6 +256,7 @@ class Catalogue:
     tests: dict[str, TestCase]
     campaign: list[CampaignRun]
     milestones: dict[str, Milestone]
+    vcd_export: str = ""  # the VCD CSV's text, exactly as read (decoding UTF-8 keeps every byte)
 
 
 # ---- reading and validating ----------------------------------------------------------------------------------
@@ -561,7 +564,9 @@ def read_catalogue(data: Path) -> Catalogue:
     read_history(data, milestones)
     for req in requirements.values():
         req.elements.sort(key=lambda e: e.id)
-    return Catalogue(requirements, {e.id: e for e in by_key.values()}, tests, campaign, milestones)
+    # read_vcd has read it as UTF-8 already; decoded without newline translation, it is written back unchanged.
+    vcd_export = (data / VCD_CSV).read_bytes().decode("utf-8")
+    return Catalogue(requirements, {e.id: e for e in by_key.values()}, tests, campaign, milestones, vcd_export)
 
 
 # ---- writing -------------------------------------------------------------------------------------------------
@@ -843,15 +848,17 @@ def render(catalogue: Catalogue) -> dict[str, str]:
     files.update(milestone_pages(catalogue))
     files["results/campaign_results.csv"] = results_csv(catalogue)
     files.update(signoff_csvs(catalogue))
+    files[VCD_EXPORT] = catalogue.vcd_export
     return files
 
 
 def write(files: dict[str, str], out: Path, force: bool) -> list[str]:
-    """Writes the files; an existing file with other content is an author's edit and is kept unless forced."""
+    """Writes the files; an existing file with other content is an author's edit and is kept unless forced.
+    Compared as bytes: the VCD export keeps its CRLF line ends, which reading as text would translate."""
     edited = [
         name
         for name, text in files.items()
-        if (out / name).is_file() and (out / name).read_text(encoding="utf-8") != text
+        if (out / name).is_file() and (out / name).read_bytes() != text.encode("utf-8")
     ]
     if edited and not force:
         return edited

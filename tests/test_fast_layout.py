@@ -70,30 +70,48 @@ def test_a_card_shows_type_title_id_and_fields(out: Path) -> None:
         '<a class="needs-id reference internal" href="#DMS-REQ-0001">DMS-REQ-0001</a></p>'
     ) in card
     assert (
-        '<span class="needs_priority"><span class="needs_label">priority: </span>'
+        '<span class="needs_priority"><span class="needs_label">Priority: </span>'
         '<span class="needs_data">1a</span></span>'
     ) in card
-    assert '<span class="needs_data">traced by children</span>' in card  # computed by the rules
+    assert '<span class="needs_label">Traced: </span><span class="needs_data">traced by children</span>' in card
     assert "<b>" not in card
 
 
 def test_links_show_both_ways_with_the_target_title(out: Path) -> None:
     reqs = (out / "needs" / "reqs.html").read_text()
     assert (
-        '<p class="needs_links"><span class="needs_label">refined by: </span><a class="reference internal" '
+        '<p class="needs_links"><span class="needs_label">Refined by: </span><a class="reference internal" '
         'href="#DMS-REQ-0001-V-01" title="Raw images, P1a aspect">DMS-REQ-0001-V-01</a></p>'
     ) in _card(reqs, "DMS-REQ-0001")
     element = _card(reqs, "DMS-REQ-0001-V-01")
     assert (
-        '<span class="needs_label">verified by: </span><a class="reference internal" href="tests.html#LVV-T1" '
+        '<span class="needs_label">Verified by: </span><a class="reference internal" href="tests.html#LVV-T1" '
         'title="Ingest raw images">LVV-T1</a>'
     ) in element
     assert (
-        '<span class="needs_label">refines: </span><a class="reference internal" href="#DMS-REQ-0001" '
+        '<span class="needs_label">Refines: </span><a class="reference internal" href="#DMS-REQ-0001" '
         'title="Raw &lt;b&gt;quokka&lt;/b&gt; images &amp; &quot;archive&quot;">DMS-REQ-0001</a>'
     ) in element
     test = _card((out / "needs" / "tests.html").read_text(), "LVV-T1")
     assert 'href="reqs.html#DMS-REQ-0001-V-01"' in test
+
+
+def test_without_results_or_snapshot_the_cards_say_so(out: Path) -> None:
+    """The fixture reads no results file and has no sign-off snapshot: nothing ran, nothing was recorded."""
+    element = _card((out / "needs" / "reqs.html").read_text(), "DMS-REQ-0001-V-01")
+    assert (
+        '<p class="needs_truth"><span class="needs_evidence"><span class="needs_label">Evidence: </span>'
+        '<span class="needs_data trace-badge e-not-verified">Not Verified</span></span>'
+        '<span class="needs_signoff"><span class="needs_label">Sign-off (no sign-off snapshot): </span>'
+        '<span class="needs_data trace-badge so-not-covered">Not Covered</span> '
+        '<span class="needs_note">(no recorded status: counts as Not Covered)</span></span></p>'
+    ) in element
+    test = _card((out / "needs" / "tests.html").read_text(), "LVV-T1")
+    assert (
+        '<p class="needs_result"><span class="needs_last_result"><span class="needs_label">Last result: </span>'
+        '<span class="needs_data">not run (no execution record)</span></span></p>'
+    ) in test
+    assert "needs_executions" not in test
 
 
 def test_card_text_stays_searchable(out: Path) -> None:

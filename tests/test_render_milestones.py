@@ -15,6 +15,7 @@ from dmtrace.core.model import Need
 from dmtrace.views.milestones import forecast_points, scope_priorities
 from tests.publish_site import (
     MILESTONES,
+    REQUIREMENTS,
     TODAY,
     build,
     expected_milestone_items,
@@ -23,6 +24,7 @@ from tests.publish_site import (
     table_rows,
     write_site,
 )
+from tests.test_render_coverage import expected_evidence
 
 STATES = ["verified", "failing", "partially run", "not run", "untraced", "descoped"]
 
@@ -44,6 +46,27 @@ def test_milestone_page_counts_equal_the_sources(site: Path, milestone: str) -> 
     assert [int(c) for c in row.cells[:7]] == [len(items), *(counts[s] for s in STATES)]
     listed = [r.cells[0].split()[0] for r in table_rows(html, "trace-milestone-items")]
     assert sorted(listed) == sorted(items)
+
+
+def _expected_signoff_cell(item_id: str) -> str:
+    """The fixture has no sign-off snapshot: a VE has no recorded status, a requirement rolls its VEs up."""
+    item = next(i for i in REQUIREMENTS if i.id == item_id)
+    if item.type == "subreq":
+        return "Not Covered (no recorded status: counts as Not Covered)"
+    if any(i.options.get("refines") == item_id and i.type == "subreq" for i in REQUIREMENTS):
+        return "Not Started"
+    return "Not Started (no verification element: counts as Not Started)"
+
+
+@pytest.mark.parametrize("milestone", [m.id for m in MILESTONES])
+def test_milestone_items_show_evidence_and_signoff_as_of_the_records(site: Path, milestone: str) -> None:
+    html = page(site, f"docs/traceability/_milestones/{milestone}")
+    assert "As of execution records up to 2025-01-13 and no sign-off snapshot." in html
+    rows = {r.cells[0].split()[0]: r for r in table_rows(html, "trace-milestone-items")}
+    for item_id in expected_milestone_items(milestone):
+        row = rows[item_id]
+        assert row.cells[4:6] == [expected_evidence(item_id), _expected_signoff_cell(item_id)], item_id
+        assert f"e-{expected_evidence(item_id).lower().replace(' ', '-')}" in row.classes
 
 
 def test_overdue_days_are_counted_from_the_build_date(site: Path) -> None:

@@ -263,3 +263,15 @@ def test_strict_check_reports_the_failing_requirement_and_the_unreadable_date(si
     ]
     assert run.returncode == 1
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_an_undated_campaign_execution_never_overrides_the_vcds_undated_last_run(tmp_path: Path) -> None:
+    """Both undated, in one file, the campaign's Fail after the VCD's pass: the VCD's last run still decides."""
+    results = tmp_path / "r.csv"
+    results.write_text(
+        "test_case,last_run,status,source,execution,plan,cycle,report\n"
+        "LVV-T1,,Passed,LDM-692 VCD,,,,LDM-692\n"
+        "LVV-T1,,Fail,DMTR-412,LVV-E1,LVV-P117,LVV-R275,DMTR-412\n"
+    )
+    latest = load_results([results], tmp_path).latest()["LVV-T1"]
+    assert (latest.outcome, latest.provenance.report) == (Outcome.PASSED, "LDM-692")

@@ -101,6 +101,16 @@ HEAD_RESULTS = (
     + "LVV-T40,2026-11-19,Failed,campaign\n"
 )
 CONF = 'trace_results = ["results/campaign_results.csv"]\n'
+COVERAGE_NOTE = (
+    "Requirements of the DM catalogue only (`req` needs whose id matches `trace_signoff_scope`, by default "
+    "`^DMS-REQ-`; not their verification elements), counted as `make report` counts them. Active ones: traced and "
+    "verified by the tool's own measure, evidence from their test cases' last runs, sign-off from the snapshot in "
+    "force; descoped ones in their own column. Definitions: `docs/traceability/definitions.md`."
+)
+COVERAGE_HEADER = (
+    "| Priority | Active requirements | Traced | Verified | Untraced | Evidence: Fully Verified "
+    "| Evidence: With Failures | Sign-off: Fully Verified | Descoped |"
+)
 
 
 def git(repo: Path, *args: str) -> str:
@@ -188,15 +198,22 @@ def test_report_lists_split_reprioritisation_and_removed_test(repo: Path) -> Non
         - **DMS-REQ-0066**: body: … DMS shall record ~~provenance.~~ **provenance and provide services to \
 re-create data products.**
 
-        ### Coverage per priority (requirements and sub-requirements, base → head)
+        ### Coverage per priority (DM requirements, base → head)
 
-        | Priority | Requirements | Traced | Verified | Untraced | Descoped |
-        | --- | --- | --- | --- | --- | --- |
-        | 1a | 3 | 3 | 3 | 0 | 0 |
-        | 1b | 0 → 1 | 0 | 0 | 0 → 1 | 0 |
-        | 2 | 1 → 2 | 1 | 1 → 0 | 0 → 1 | 0 |
-        | 3 | 0 | 0 | 0 | 0 | 0 |
+        {COVERAGE_NOTE}
+
+        {COVERAGE_HEADER}
+        | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+        | 1a | 3 → 2 | 3 → 2 | 3 → 2 | 0 | 3 → 2 | 0 | 0 | 0 |
+        | 1b | 0 → 1 | 0 | 0 | 0 → 1 | 0 | 0 | 0 | 0 |
+        | 2 | 1 | 1 | 1 → 0 | 0 | 1 → 0 | 0 → 1 | 0 | 0 |
+        | 3 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+        | Total | 4 | 4 → 3 | 4 → 2 | 0 → 1 | 4 → 2 | 0 → 1 | 0 | 0 |
         """)
+    # The table counts DM requirements (`req`), as make report does, no longer their verification elements: P1a
+    # goes 3 → 2 as DMS-REQ-0398 moves to 1b (the new DMS-REQ-0066-V-01 is no requirement), P2 stays 1 (the
+    # untraced DMS-REQ-0066-V-02 is a VE; its requirement is traced at P1a through V-01). The evidence columns follow
+    # the last runs (LVV-T40 failed on head), and nothing is signed off: the fixture has no sign-off snapshot.
     assert done.stdout == expected
     assert (done.returncode, done.stderr) == (0, "")
 
@@ -383,3 +400,25 @@ def test_a_file_name_with_a_newline_does_not_derail_the_revision_reader(repo: Pa
     added = done.stdout.split("### Added (2)", 1)[1].split("###", 1)[0]
     assert "DMS-REQ-0778" in added and "DMS-REQ-0779" in added, done.stdout + done.stderr
     assert "DMS-REQ-0777" not in done.stdout
+
+
+def test_coverage_counts_dm_requirements_by_evidence_and_signoff(repo: Path) -> None:
+    """The coverage table counts what `make report` counts: sign-off from the snapshot in force (both VEs of
+    DMS-REQ-0066 Verified: the requirement is Fully Verified), descoped requirements in their own column only, and
+    the project's own TRACE-REQ items (outside the DM catalogue) not at all."""
+    (repo / "results/signoff").mkdir()
+    (repo / "results/signoff/2026-11-01.csv").write_text(
+        "ve_id,status\nDMS-REQ-0066-V-01,Verified\nDMS-REQ-0066-V-02,Verified\n", encoding="utf-8"
+    )
+    reqs = HEAD_REQS.replace(":id: DMS-REQ-0100\n:priority: 2", ":id: DMS-REQ-0100\n:priority: 2\n:status: descoped")
+    (repo / "needs/dms/reqs.md").write_text(reqs + need("req", "Own", ":id: TRACE-REQ-001", ":priority: 3"))
+    (repo / "conf.py").write_text(CONF + 'trace_id_patterns = {"req": [r"^DMS-REQ-\\d{4}$", r"^TRACE-REQ-\\d{3}$"]}\n')
+    done = run_diff(repo, "split-0066", "WORKTREE")
+    table = done.stdout.split(COVERAGE_HEADER + "\n")[1].splitlines()[1:]
+    assert table == [
+        "| 1a | 2 | 2 | 2 | 0 | 2 | 0 | 0 → 1 | 0 |",
+        "| 1b | 1 | 0 | 0 | 1 | 0 | 0 | 0 | 0 |",
+        "| 2 | 1 → 0 | 1 → 0 | 0 | 0 | 0 | 1 → 0 | 0 | 0 → 1 |",
+        "| 3 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "| Total | 4 → 3 | 3 → 2 | 2 | 1 | 2 | 1 → 0 | 0 → 1 | 0 → 1 |",
+    ], done.stdout + done.stderr

@@ -3,7 +3,7 @@
 // the tables are complete and readable.
 (function () {
   "use strict";
-  var FACETS = [["p", "Priority"], ["s", "Traced"], ["v", "Verification"], ["r", "Result"], ["m", "Status"]];
+  var FACETS = [["p", "Priority"], ["s", "Traced"], ["v", "Verification"], ["e", "Evidence"], ["so", "Sign-off"], ["r", "Result"], ["m", "Status"]];
 
   function valuesOf(rows, prefix) {
     var seen = {};

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from dmtrace.core.evaluation import Evaluation
+from dmtrace.core.evidence import Evidence
 from dmtrace.core.model import PRIORITIES, REQUIREMENT_TYPES, Need, Violation
 from dmtrace.core.reader import SourceTree
+from dmtrace.core.signoff import SignOff
 from dmtrace.core.status import NeedStatus, Trace, Verification, priority_rank
+from dmtrace.core.summary import NO_PRIORITY, TOTAL, catalogue_requirements, evidence_of, priority_label, signoff_of
 from dmtrace.core.words import word_diff
 
 ARROW = "→"
 # Fields with a section of their own; every other field change is listed under "Other fields changed".
 OWN_SECTION_FIELDS = frozenset({"priority"})
-COVERAGE_COLUMNS = ("requirements", "traced", "verified", "untraced", "descoped")
+# The coverage table counts the DM catalogue's requirements (`req` in the sign-off scope, as `make report` does):
+# active ones by the tool's trace measure, by evidence and by sign-off; descoped ones in a column of their own.
+COVERAGE_COLUMNS = (
+    "active requirements",
+    "traced",
+    "verified",
+    "untraced",
+    "evidence: Fully Verified",
+    "evidence: With Failures",
+    "sign-off: Fully Verified",
+    "descoped",
+)
 
 
 @dataclass(frozen=True)
@@ -142,18 +157,32 @@ def relink(base: Side, head: Side, old: Need, new: Need) -> Relink | None:
     return Relink(new, tuple(changes)) if changes else None
 
 
+def _coverage_columns(evaluation: Evaluation, need: Need) -> list[str]:
+    """The COVERAGE_COLUMNS one DM requirement counts in."""
+    if not need.is_active:
+        return ["descoped"]
+    state = evaluation.statuses.get(need.id, NeedStatus(Trace.UNTRACED, Verification.UNTRACED))
+    marks = {
+        "active requirements": True,
+        "traced": state.trace in (Trace.DIRECT, Trace.CHILDREN),
+        "verified": state.verification is Verification.VERIFIED,
+        "untraced": state.trace is Trace.UNTRACED,
+        "evidence: Fully Verified": evidence_of(evaluation.truth, need) == Evidence.FULLY_VERIFIED,
+        "evidence: With Failures": evidence_of(evaluation.truth, need) == Evidence.WITH_FAILURES,
+        "sign-off: Fully Verified": signoff_of(evaluation.truth, need) == SignOff.FULLY_VERIFIED,
+    }
+    return [column for column, counted in marks.items() if counted]
+
+
 def coverage(side: Side) -> dict[str, tuple[int, ...]]:
-    counts = {priority: [0] * len(COVERAGE_COLUMNS) for priority in PRIORITIES}
-    for need_id, state in side.evaluation.statuses.items():
-        row = counts.get(side.tree.needs[need_id].priority)
-        if row is None:
-            continue
-        row[0] += 1
-        row[1] += state.trace in (Trace.DIRECT, Trace.CHILDREN)
-        row[2] += state.verification is Verification.VERIFIED
-        row[3] += state.trace is Trace.UNTRACED
-        row[4] += state.trace is Trace.DESCOPED
-    return {priority: tuple(row) for priority, row in counts.items()}
+    """Per priority (and `none`, TOTAL), the COVERAGE_COLUMNS counts of the DM catalogue's requirements."""
+    evaluation = side.evaluation
+    counts: dict[str, Counter[str]] = {label: Counter() for label in (*PRIORITIES, NO_PRIORITY, TOTAL)}
+    for need in catalogue_requirements(evaluation.graph, evaluation.truth):
+        columns = _coverage_columns(evaluation, need)
+        counts[priority_label(need)].update(columns)
+        counts[TOTAL].update(columns)
+    return {label: tuple(counter[column] for column in COVERAGE_COLUMNS) for label, counter in counts.items()}
 
 
 def compare(base: Side, head: Side) -> TraceDiff:
@@ -178,5 +207,6 @@ def compare(base: Side, head: Side) -> TraceDiff:
         if title or body:
             diff.text.append(TextChange(new[need_id], title, body))
     before, after = coverage(base), coverage(head)
-    diff.coverage.extend(CoverageRow(p, before[p], after[p]) for p in PRIORITIES)
+    shown = [*PRIORITIES, *([NO_PRIORITY] if any(before[NO_PRIORITY]) or any(after[NO_PRIORITY]) else []), TOTAL]
+    diff.coverage.extend(CoverageRow(label, before[label], after[label]) for label in shown)
     return diff

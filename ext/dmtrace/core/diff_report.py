@@ -10,6 +10,7 @@ from dmtrace.core.words import md
 # A pull-request comment holds 65,536 characters: long lists are cut, their counts stay exact.
 MAX_VIOLATIONS_SHOWN = 50
 MAX_ROWS_SHOWN = 100
+DEFINITIONS = "docs/traceability/definitions.md"
 
 
 def _ref(need: Need) -> str:
@@ -90,10 +91,15 @@ def _coverage_cell(before: int, after: int) -> str:
 
 
 def _coverage_table(rows: list[CoverageRow]) -> list[str]:
-    header = "| Priority | " + " | ".join(c.capitalize() for c in COVERAGE_COLUMNS) + " |"
+    header = "| Priority | " + " | ".join(c[0].upper() + c[1:] for c in COVERAGE_COLUMNS) + " |"
     lines = [
         "",
-        "### Coverage per priority (requirements and sub-requirements, base → head)",
+        "### Coverage per priority (DM requirements, base → head)",
+        "",
+        "Requirements of the DM catalogue only (`req` needs whose id matches `trace_signoff_scope`, by default "
+        "`^DMS-REQ-`; not their verification elements), counted as `make report` counts them. Active ones: traced "
+        "and verified by the tool's own measure, evidence from their test cases' last runs, sign-off from the "
+        f"snapshot in force; descoped ones in their own column. Definitions: `{DEFINITIONS}`.",
         "",
         header,
         "|" + " --- |" * (len(COVERAGE_COLUMNS) + 1),

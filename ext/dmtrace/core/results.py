@@ -73,16 +73,19 @@ class ResultSet:
     junit_files: list[str] = field(default_factory=list)
 
     def latest(self) -> dict[str, TestResult]:
-        """Per test case, the run with the latest time (compared as UTC instants, never as text); on a tie, the
-        file read last. Within one run (same file and time) the worst outcome decides."""
-        by_run: dict[tuple[str, str, dt.datetime | None], list[ResultRecord]] = {}
+        """Per test case, the run with the latest time (compared as UTC instants, never as text); on a tie, a
+        control-document record (no test plan) over a campaign execution, then the file read last. Within one run
+        (same file, time and kind) the worst outcome decides. "Last run decides" as the VCD defines it: an undated
+        campaign execution never overrides the VCD's last run; a later dated record (a pytest run) does."""
+        by_run: dict[tuple[str, str, dt.datetime | None, bool], list[ResultRecord]] = {}
         for record in self.records:
-            by_run.setdefault((record.test_id, record.file, record.instant()), []).append(record)
+            key = (record.test_id, record.file, record.instant(), not record.provenance.plan)
+            by_run.setdefault(key, []).append(record)
         latest: dict[str, TestResult] = {}
-        latest_at: dict[str, tuple[bool, dt.datetime]] = {}
-        for (test_id, file, instant), records in by_run.items():
+        latest_at: dict[str, tuple[tuple[bool, dt.datetime], bool]] = {}
+        for (test_id, file, instant, not_campaign), records in by_run.items():
             outcome = min((r.outcome for r in records), key=SEVERITY.index)
-            order = _order(instant)
+            order = (_order(instant), not_campaign)
             if test_id not in latest_at or order >= latest_at[test_id]:
                 detail = ", ".join(sorted({r.node_id for r in records if r.node_id}))
                 deciding = next(r for r in records if r.outcome == outcome)

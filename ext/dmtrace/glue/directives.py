@@ -15,10 +15,13 @@ from dmtrace.glue.placeholders import (
     TracePlaceholder,
     trace_coverage,
     trace_dashboard,
+    trace_definitions,
     trace_matrix,
     trace_milestones,
+    trace_reconciliation,
     trace_reverse,
 )
+from dmtrace.views import definitions
 
 MATRIX_LAYOUTS = ("tree", "vcd")
 
@@ -71,6 +74,20 @@ class DashboardDirective(_PlaceholderDirective):
     node_class = trace_dashboard
 
 
+class ReconciliationDirective(_PlaceholderDirective):
+    node_class = trace_reconciliation
+
+
+class DefinitionsDirective(_PlaceholderDirective):
+    """```{trace-definitions}``` with `:part: vocabulary`, `statuses` or `kinds` (default: all three)."""
+
+    node_class = trace_definitions
+    option_spec: ClassVar[OptionSpec] = {"part": lambda value: directives.choice(value, definitions.PARTS)}
+
+    def run(self) -> list[nodes.Node]:
+        return [self.placeholder(part=self.options.get("part", ""))]
+
+
 class MilestonesIndexDirective(_PlaceholderDirective):
     """The milestones index; also the parent of the milestone pages in their breadcrumbs."""
 
@@ -87,4 +104,6 @@ DIRECTIVES: dict[str, type[SphinxDirective]] = {
     "trace-coverage": CoverageDirective,
     "trace-dashboard": DashboardDirective,
     "trace-milestones": MilestonesIndexDirective,
+    "trace-reconciliation": ReconciliationDirective,
+    "trace-definitions": DefinitionsDirective,
 }

@@ -29,12 +29,22 @@ class trace_milestones(TracePlaceholder):  # noqa: N801
     """The milestones index: table, timeline and forecast history."""
 
 
+class trace_reconciliation(TracePlaceholder):  # noqa: N801
+    """Where sign-off and evidence disagree: counts per kind and priority, then the items."""
+
+
+class trace_definitions(TracePlaceholder):  # noqa: N801
+    """The generated part of the definitions page: results vocabulary, VE statuses, reconciliation kinds."""
+
+
 PLACEHOLDERS: tuple[type[TracePlaceholder], ...] = (
     trace_matrix,
     trace_reverse,
     trace_coverage,
     trace_dashboard,
     trace_milestones,
+    trace_reconciliation,
+    trace_definitions,
 )
 
 

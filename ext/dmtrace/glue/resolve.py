@@ -22,15 +22,19 @@ from dmtrace.glue.placeholders import (
     TracePlaceholder,
     trace_coverage,
     trace_dashboard,
+    trace_definitions,
     trace_matrix,
     trace_milestones,
+    trace_reconciliation,
     trace_reverse,
 )
 from dmtrace.glue.state import build_state
 from dmtrace.views.context import RenderContext
 from dmtrace.views.coverage import coverage, dashboard
+from dmtrace.views.definitions import definitions
 from dmtrace.views.matrix import matrix_tree, matrix_vcd, reverse_matrix
 from dmtrace.views.milestones import milestones_index
+from dmtrace.views.reconciliation import reconciliation
 
 logger = logging.getLogger(__name__)
 Renderer = Callable[[RenderContext, TracePlaceholder], nodes.Node | list[nodes.Node]]
@@ -41,6 +45,8 @@ RENDERERS: dict[type[TracePlaceholder], Renderer] = {
     trace_coverage: lambda ctx, node: coverage(ctx),
     trace_dashboard: lambda ctx, node: dashboard(ctx),
     trace_milestones: lambda ctx, node: milestones_index(ctx),
+    trace_reconciliation: lambda ctx, node: reconciliation(ctx),
+    trace_definitions: lambda ctx, node: definitions(ctx, node.get("part", "")),
 }
 
 

@@ -1,4 +1,8 @@
-"""Compact need cards: one HTML summary per need instead of sphinx-needs' layout table (about half its build)."""
+"""Compact need cards: one HTML summary per need instead of sphinx-needs' layout table (about half its build).
+
+Fields carry readable labels (views/labels.py); a requirement's or VE's evidence and sign-off stand side by side;
+a test case shows its deciding record and its execution history (views/history.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,13 @@ from typing import Any
 from docutils import nodes
 from sphinx.builders import Builder
 
+from dmtrace.views.context import css_class
+from dmtrace.views.history import RESULT_FIELDS, history_html, records_of, result_fields
+from dmtrace.views.labels import field_label, link_label, signoff_label
 from dmtrace.views.markup import Links, text_html
+
+# Shown side by side on their own line, not in the field list.
+TRUTH_FIELDS = frozenset({"evidence", "signoff", "signoff_date", "signoff_note"})
 
 
 class CardMaker:
@@ -27,6 +37,7 @@ class CardMaker:
         self.hidden_fields = hidden_fields
         self.link_fields = link_fields
         self.link_names = frozenset(name for link in link_fields for name in (link.name, f"{link.name}_back"))
+        self.shown_apart = self.link_names | TRUTH_FIELDS | RESULT_FIELDS
         self.shown_by_type: dict[str, list[str]] = {}
 
     def make(self, node: nodes.Element, need: Any) -> nodes.container:
@@ -46,26 +57,44 @@ class CardMaker:
         fields = "".join(self._fields(need))
         if fields:
             parts.append(f'<p class="needs_meta">{fields}</p>\n')
+        truth = self._truth(need)
+        if truth:
+            parts.append(f'<p class="needs_truth">{truth}</p>\n')
+        results = "".join(_field_html(name, field_label(name), text) for name, text in result_fields(need))
+        if results:
+            parts.append(f'<p class="needs_result">{results}</p>\n')
         for label, targets in self._links(need):
             links = ", ".join(self._reference(target) for target in targets)
-            parts.append(f'<p class="needs_links"><span class="needs_label">{text_html(label)}: </span>{links}</p>\n')
+            parts.append(
+                f'<p class="needs_links"><span class="needs_label">{text_html(link_label(label))}: </span>{links}</p>\n'
+            )
+        parts.append(history_html(records_of(need)))
         return "".join(parts)
+
+    def _truth(self, need: Any) -> str:
+        """Evidence (what the test runs show) and sign-off (what was recorded, as of its snapshot), side by side."""
+        shown = []
+        evidence, signoff = need.get("evidence") or "", need.get("signoff") or ""
+        if evidence:
+            shown.append(_field_html("evidence", field_label("evidence"), evidence, _badge_classes("e", evidence)))
+        if signoff:
+            label = signoff_label(need.get("signoff_date") or "")
+            note = need.get("signoff_note") or ""
+            shown.append(_field_html("signoff", label, signoff, _badge_classes("so", signoff), note))
+        return "".join(shown)
 
     def _fields(self, need: Any) -> Iterator[str]:
         names = self.shown_by_type.get(need["type"])
         if names is None:
             # Every need of a type has the same keys, in the same order: filter them once.
-            names = [name for name in need if name not in self.hidden_fields and name not in self.link_names]
+            names = [name for name in need if name not in self.hidden_fields and name not in self.shown_apart]
             self.shown_by_type[need["type"]] = names
         for name in names:
             value = need[name]
             if value is None or value == "" or value == []:
                 continue
             text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-            yield (
-                f'<span class="needs_{escape(name)}"><span class="needs_label">{text_html(name)}: </span>'
-                f'<span class="needs_data">{text_html(text)}</span></span>'
-            )
+            yield _field_html(name, field_label(name), text)
 
     def _links(self, need: Any) -> Iterable[tuple[str, list[str]]]:
         for link in self.link_fields:
@@ -92,13 +121,38 @@ class CardMaker:
         )
 
 
+def _field_html(name: str, label: str, text: str, data_classes: str = "", note: str = "") -> str:
+    """One labelled field of a card: `<span class="needs_NAME">` with its label, its value and a note on it."""
+    classes = f"needs_data {data_classes}" if data_classes else "needs_data"
+    noted = f' <span class="needs_note">({text_html(note)})</span>' if note else ""
+    return (
+        f'<span class="needs_{escape(name)}"><span class="needs_label">{text_html(label)}: </span>'
+        f'<span class="{escape(classes)}">{text_html(text)}</span>{noted}</span>'
+    )
+
+
+def _badge_classes(prefix: str, value: str) -> str:
+    """A status shown as the views show it: a badge whose class names the value (`e-fully-verified`)."""
+    return f"trace-badge {css_class(prefix, value)}"
+
+
 def stylesheet(need_types: Iterable[Mapping[str, Any]]) -> str:
     rules = [
         ".need.needs_compact { border: 1px solid var(--pst-color-border, #ccc); border-left-width: 4px;"
         " border-radius: 4px; padding: 0.4rem 0.9rem; margin: 0.9rem 0; }",
         ".needs_compact > p { margin: 0.2rem 0; }",
-        ".needs_compact .needs_meta, .needs_compact .needs_links { font-size: 0.88em; }",
-        '.needs_compact .needs_meta > span:not(:last-child)::after { content: "\\00b7"; margin: 0 0.45em; }',
+        ".needs_compact .needs_meta, .needs_compact .needs_links, .needs_compact .needs_truth,"
+        " .needs_compact .needs_result { font-size: 0.88em; }",
+        ".needs_compact .needs_meta > span:not(:last-child)::after,"
+        ' .needs_compact .needs_result > span:not(:last-child)::after { content: "\\00b7"; margin: 0 0.45em; }',
+        ".needs_compact .needs_truth { display: flex; flex-wrap: wrap; gap: 0.2rem 1.5rem; }",
+        ".needs_compact .needs_note { color: var(--pst-color-text-muted, #666); }",
+        ".needs_compact table.needs_executions { font-size: 0.82em; margin: 0.3rem 0 0.4rem;"
+        " border-collapse: collapse; }",
+        ".needs_compact table.needs_executions caption { caption-side: top; text-align: left;"
+        " color: var(--pst-color-text-muted, #666); padding: 0 0 0.15rem; }",
+        ".needs_compact table.needs_executions th, .needs_compact table.needs_executions td {"
+        " padding: 0.1rem 0.6rem 0.1rem 0; text-align: left; vertical-align: top; border: none; }",
         ".needs_compact .needs_label { color: var(--pst-color-text-muted, #666); }",
         ".needs_compact .needs_dead_link { text-decoration: line-through; }",
     ]

@@ -28,12 +28,22 @@ COLORS: dict[str, str] = {
     "overdue": "#c62828",
     "untraced": "#ef6c00",
     "descoped": "#cfd8dc",
+    # Evidence (the VCD's categories) and sign-off (a requirement's roll-up), looked up in lower case.
+    "fully verified": "#2e7d32",
+    "partially verified": "#f9a825",
+    "with failures": "#c62828",
+    "not verified": "#9e9e9e",
+    "not covered": "#ef6c00",
+    "in verification": "#1e88e5",
+    "not started": "#9e9e9e",
 }
+# Categories whose fill is light: their counts are printed in dark ink.
+LIGHT_FILLS = frozenset({"descoped", "skipped", "partially run", "partially verified"})
 SERIES_COLORS = ("#1e88e5", "#d81b60", "#43a047", "#fb8c00", "#8e24aa", "#00897b", "#6d4c41", "#3949ab")
 
 
 def color_for(word: str) -> str:
-    return COLORS.get(word, "#90a4ae")
+    return COLORS.get(word) or COLORS.get(word.lower(), "#90a4ae")
 
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> str:
@@ -90,7 +100,7 @@ def stacked_bars(rows: Sequence[BarRow], title: str, width: int = 720) -> str:
                 f"fill='{color_for(category)}'><title>{tip}</title></rect>"
             )
             if segment > 8 * len(str(count)) + 4:
-                ink = "#1f2937" if category in ("descoped", "skipped", "partially run") else "#ffffff"
+                ink = "#1f2937" if category.lower() in LIGHT_FILLS else "#ffffff"
                 body.append(_text(x + segment / 2, y + bar_height / 2 + 4, str(count), "middle", ink))
             x += segment
         body.append(_text(label_width + plot_width + 6, y + bar_height / 2 + 4, str(total), fill=AXIS_COLOR))

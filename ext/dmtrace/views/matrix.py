@@ -82,10 +82,10 @@ def _tests_of(ctx: RenderContext, need: Need) -> list[Need]:
     return sorted(ctx.evaluation.graph.tests(need.id), key=lambda n: natural_key(n.id))
 
 
-def as_of(ctx: RenderContext, *sentences: str) -> nodes.paragraph:
+def as_of_paragraph(ctx: RenderContext, *sentences: str) -> nodes.paragraph:
     """What the page reads: the sentences, then which execution records and sign-off snapshot ("As of ...")."""
     text = " ".join([*sentences, ctx.evaluation.truth.as_of_text()])
-    return nodes.paragraph(text, text, classes=["trace-as-of"])
+    return nodes.paragraph(text, text, classes=["trace-caption", "trace-as-of"])
 
 
 def _truth_cells(ctx: RenderContext, need_id: str | None) -> tuple[Cell, Cell, list[str]]:
@@ -98,7 +98,7 @@ def _truth_cells(ctx: RenderContext, need_id: str | None) -> tuple[Cell, Cell, l
     if signed:
         first: list[Inline] = [badge(signed.status, "so"), " "]
         first.append(Span(signed.date.isoformat() if signed.date else "no snapshot", "trace-date"))
-        signoff_cell = lines([first, [Span(signed.note, "trace-date")]]) if signed.note else first
+        signoff_cell = lines([first, [Span(signed.note, "trace-note")]]) if signed.note else first
     classes = [css_class("e", evidence.value if evidence else ""), css_class("so", signed.status if signed else "")]
     return evidence_cell, signoff_cell, classes
 
@@ -149,7 +149,7 @@ def matrix_tree(ctx: RenderContext) -> list[nodes.Node]:
         widths=[27, 6, 10, 10, 21, 10, 8, 8],
         filter_label="Traceability matrix",
     )
-    return [as_of(ctx), matrix]
+    return [as_of_paragraph(ctx), matrix]
 
 
 def _site_vcd_rows(ctx: RenderContext, req: Need) -> Iterator[Row]:
@@ -201,7 +201,7 @@ def _site_vcd(ctx: RenderContext) -> list[nodes.Node]:
         widths=[24, 22, 22, 9, 9, 7, 7],
         filter_label="Verification control document",
     )
-    return [as_of(ctx, intro), vcd]
+    return [as_of_paragraph(ctx, intro), vcd]
 
 
 VCD_HEADERS = [
@@ -286,11 +286,16 @@ def _export_vcd(ctx: RenderContext, export: VcdExport) -> list[nodes.Node]:
     """The VCD export row by row, in its order, its eight columns as written; then the site's rows it lacks."""
     rows = layout(ctx.evaluation.graph, export, ctx.evaluation.latest)
     extra = sum(1 for row in rows if not row.in_export)
+    lacking = "The site has no row the export lacks."
+    if extra:
+        rows_follow = (
+            "1 row the export does not have follows" if extra == 1 else f"{extra} rows the export does not have follow"
+        )
+        lacking = f"{rows_follow}, marked \u201c{NOT_IN_VCD}\u201d."
     intro = (
         f"The first {len(export.rows)} rows are the VCD export {export.file}, in its order, its eight columns as "
         "written. The export carries only each test case's last run date and status: where the site's records say "
-        "more (a campaign's execution key, test plan, cycle and report), they are shown beside it. "
-        f"{extra} row(s) the export does not have follow, marked \u201c{NOT_IN_VCD}\u201d."
+        f"more (a campaign's execution key, test plan, cycle and report), they are shown beside it. {lacking}"
     )
     vcd = table(
         ctx,
@@ -300,7 +305,7 @@ def _export_vcd(ctx: RenderContext, export: VcdExport) -> list[nodes.Node]:
         widths=[10, 5, 8, 5, 8, 6, 8, 8, 8, 8, 9, 11, 6],
         filter_label="Verification control document",
     )
-    return [as_of(ctx, intro), vcd]
+    return [as_of_paragraph(ctx, intro), vcd]
 
 
 def matrix_vcd(ctx: RenderContext) -> list[nodes.Node]:

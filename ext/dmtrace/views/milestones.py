@@ -1,4 +1,5 @@
-"""Renders one milestone's page (due, distance from the build date, items and progress) and the milestones index."""
+"""Renders one milestone's page (due, distance from the build date, items with their verification state, evidence
+and sign-off, progress) and the milestones index."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from docutils import nodes
 
 from dmtrace.core.model import FORECAST_ENTRY, ISO_DATE, ISO_MONTH, PRIORITIES, REQUIREMENT_TYPES, Need, natural_key
 from dmtrace.core.status import Verification, priority_rank
-from dmtrace.views.cells import status_of, title_cell
+from dmtrace.views.cells import as_of, evidence_cell, evidence_text, signoff_cell, signoff_text, status_of, title_cell
 from dmtrace.views.charts import BarRow, ForecastSeries, TimelineItem, forecast_history, stacked_bars, timeline
 from dmtrace.views.context import RenderContext, badge, css_class, percent
 from dmtrace.views.markup import Inline, Row, Span, cell_html, table, table_html, text_html
@@ -143,6 +144,7 @@ def milestone_fingerprint(ctx: RenderContext, milestone_id: str) -> str:
     related = [*milestone.targets("after"), *_successors(ctx, milestone_id)]
     shown = [
         ctx.today.isoformat(),
+        as_of(ctx),
         milestone.title,
         milestone.file,
         repr(sorted(milestone.fields.items())),
@@ -152,6 +154,7 @@ def milestone_fingerprint(ctx: RenderContext, milestone_id: str) -> str:
     ]
     shown += [
         f"{n.id}\x1f{n.title}\x1f{n.priority}\x1f{status_of(ctx, n)}\x1f{why}\x1f{n.file}"
+        f"\x1f{ctx.evaluation.truth.evidence.get(n.id)}\x1f{ctx.evaluation.truth.signoff.get(n.id)}"
         for n, why in needed_items(ctx, milestone)
     ]
     return hashlib.sha1("\x1e".join(shown).encode()).hexdigest()
@@ -201,6 +204,7 @@ def milestone_page_html(ctx: RenderContext, milestone_id: str) -> str:
         ("Status", [badge(state.state, "m"), f" {state.distance} (build date {ctx.today.isoformat()})"]),
         ("After (predecessors)", _link_list(ctx, sorted(milestone.targets("after"), key=natural_key))),
         ("Before (successors)", _link_list(ctx, _successors(ctx, milestone.id))),
+        ("Evidence and sign-off", as_of(ctx)),
     ]
     scope = scope_priorities(milestone)
     if scope:
@@ -233,6 +237,8 @@ def milestone_page_html(ctx: RenderContext, milestone_id: str) -> str:
                     n.priority or "—",
                     badge(status_of(ctx, n).trace.value, "s"),
                     badge(status_of(ctx, n).verification.value, "v"),
+                    evidence_cell(ctx, n.id),
+                    signoff_cell(ctx, n.id),
                     why,
                 ],
                 classes=[
@@ -240,6 +246,8 @@ def milestone_page_html(ctx: RenderContext, milestone_id: str) -> str:
                     css_class("p", n.priority),
                     css_class("s", status_of(ctx, n).trace.value),
                     css_class("v", status_of(ctx, n).verification.value),
+                    css_class("e", evidence_text(ctx, n.id)),
+                    css_class("so", signoff_text(ctx, n.id)),
                 ],
             )
             for n, why in items
@@ -247,10 +255,10 @@ def milestone_page_html(ctx: RenderContext, milestone_id: str) -> str:
         result.append(
             table_html(
                 ctx.links,
-                ["Requirement", "Priority", "Traced", "Verification", "Listed because"],
+                ["Requirement", "Priority", "Traced", "Verification", "Evidence", "Sign-off", "Listed because"],
                 rows,
                 classes=["trace-matrix", "trace-milestone-items"],
-                widths=[50, 8, 14, 14, 14],
+                widths=[36, 7, 11, 11, 12, 13, 10],
                 filter_label=f"Items needed by {milestone.id}",
             )
         )
