@@ -278,3 +278,13 @@ def test_a_shallow_clone_is_flagged_and_its_oldest_commit_not_counted(
     history = read_history(clone)
     assert history.shallow
     assert history.changes == {"DMS-REQ-0002": [c["Retitle 0002"]]}
+
+
+def test_a_card_cuts_a_long_subject_the_change_log_keeps_it_whole() -> None:
+    from dmtrace.core.history import SUBJECT_ON_CARD, card_text, commit_text
+
+    long = Commit("a" * 40, "2026-11-28", "word " * 40)
+    shown = card_text([long])
+    subject = shown.removeprefix("2026-11-28 ").removesuffix(" (aaaaaaa)")
+    assert len(subject) == SUBJECT_ON_CARD and subject.endswith("…")
+    assert ("word " * 40).strip() in commit_text(long)

@@ -23,6 +23,7 @@ RECORD, UNIT = "\x1e", "\x1f"
 # A commit header starts a line: RECORD, then the sha (hex) and UNIT. A subject may hold RECORD or UNIT itself.
 COMMIT_START = re.compile(r"(?:\A|\n)\x1e(?=[0-9a-f]+\x1f)")
 SHOWN_ON_CARD = 3
+SUBJECT_ON_CARD = 90
 HISTORY_CACHE = "trace_history.pickle"
 CACHE_VERSION = 2  # raise when parse_log or FUNCNAME changes
 # What a commit line shows for each control character: its Unicode control picture (NUL -> U+2400, ESC -> U+241B,
@@ -217,12 +218,20 @@ def visible(text: str) -> str:
     return text.translate(_VISIBLE)
 
 
+def _shortened(commit: Commit) -> Commit:
+    if len(commit.subject) <= SUBJECT_ON_CARD:
+        return commit
+    return Commit(commit.sha, commit.date, commit.subject[: SUBJECT_ON_CARD - 1].rstrip() + "…")
+
+
 def commit_text(commit: Commit) -> str:
     """One commit as the change log and the cards show it: date, subject, short sha; nothing left unprintable."""
     return visible(f"{commit.date} {commit.subject} ({commit.sha[:7]})")
 
 
 def card_text(commits: list[Commit]) -> str:
-    shown = "; ".join(commit_text(c) for c in commits[:SHOWN_ON_CARD])
+    """The latest commits as a card shows them: each subject cut at SUBJECT_ON_CARD characters (the change-log page
+    has it whole)."""
+    shown = "; ".join(commit_text(_shortened(c)) for c in commits[:SHOWN_ON_CARD])
     more = len(commits) - SHOWN_ON_CARD
     return shown + (f"; and {more} earlier (see the change log)" if more > 0 else "")
