@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from dmtrace.core.evaluation import evaluate, evaluate_results
+from dmtrace.core.evaluation import evaluate_results, evaluate_site
 from dmtrace.core.reader import read_tree
 from dmtrace.core.report import format_violations, summary
 from dmtrace.core.settings import load_settings, results_from_environment, strict_from_environment
@@ -28,16 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(root)
     tree = read_tree(root, settings.sources)
     names = args.results if args.results is not None else results_from_environment() or settings.result_names()
-    evaluation = evaluate(
-        tree.needs,
-        tree.occurrences,
-        evaluate_results(root, names),
-        strict=args.strict or strict_from_environment() or settings.strict,
-        patterns=settings.id_patterns,
-        problems=tree.problems,
-        signoff=load_signoff(root / settings.signoff_dir, root),
-        signoff_scope=settings.signoff_scope,
-    )
+    signoff = load_signoff(root / settings.signoff_dir, root)
+    strict = args.strict or strict_from_environment()
+    evaluation = evaluate_site(tree, evaluate_results(root, names), settings, signoff, strict=strict)
     for line in format_violations(evaluation.violations):
         print(line, file=sys.stderr)
     elapsed = time.perf_counter() - started

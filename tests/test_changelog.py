@@ -15,16 +15,9 @@ import pytest
 
 import dmtrace.core.history as history_module
 from dmtrace.core.history import Commit, cached_history, read_history
+from tests.support import GIT_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "A",
-    "GIT_AUTHOR_EMAIL": "a@example.org",
-    "GIT_COMMITTER_NAME": "A",
-    "GIT_COMMITTER_EMAIL": "a@example.org",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 BODY = "\n".join(f"Line {n} of the requirement text." for n in range(1, 9))
 NARRATIVE = "\n".join(f"Narrative sentence {n}." for n in range(1, 9))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Site
+from tests.support import GIT_ENV
 
 NEEDS = """```{req} Alert latency
 :id: DMS-REQ-0001
@@ -20,14 +21,6 @@ NEEDS = """```{req} Alert latency
 :verifies: DMS-REQ-0001
 ```
 """
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "A",
-    "GIT_AUTHOR_EMAIL": "a@example.org",
-    "GIT_COMMITTER_NAME": "A",
-    "GIT_COMMITTER_EMAIL": "a@example.org",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from dmtrace.views.changelog import changelog_table
 from dmtrace.views.charts import ForecastSeries, TimelineItem, forecast_history, month_ticks, timeline
 from dmtrace.views.milestones import milestone_state, parse_day
 from tests.publish_site import page, table_rows
+from tests.support import GIT_ENV
 
 if TYPE_CHECKING:
     from tests.conftest import Site
@@ -360,14 +361,6 @@ LOG = (
     f"{PATCH}"
     f"\x1e{SHA_1}\x1f2026-11-01\x1fPlain\tsubject\u202eevil{PATCH}"
 )
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "A",
-    "GIT_AUTHOR_EMAIL": "a@example.org",
-    "GIT_COMMITTER_NAME": "A",
-    "GIT_COMMITTER_EMAIL": "a@example.org",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 

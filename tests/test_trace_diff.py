@@ -10,18 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import GIT_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "trace_diff.py"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Author",
-    "GIT_AUTHOR_EMAIL": "author@example.org",
-    "GIT_COMMITTER_NAME": "Author",
-    "GIT_COMMITTER_EMAIL": "author@example.org",
-    "GIT_AUTHOR_DATE": "2026-11-20T10:00:00+00:00",
-    "GIT_COMMITTER_DATE": "2026-11-20T10:00:00+00:00",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 
 
 def need(directive: str, title: str, *options: str, body: str = "") -> str:

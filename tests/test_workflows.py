@@ -22,6 +22,8 @@ import jsonschema_rs
 import pytest
 import yaml
 
+from tests.support import GIT_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 SCHEMA = ROOT / "tests" / "data" / "github-workflow.schema.json"
@@ -155,14 +157,6 @@ def test_main_builds_the_site_and_deploys_it_to_pages() -> None:
     assert _step(deploy, r"actions/deploy-pages@")["id"] == "deployment"
 
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "A",
-    "GIT_AUTHOR_EMAIL": "a@example.org",
-    "GIT_COMMITTER_NAME": "A",
-    "GIT_COMMITTER_EMAIL": "a@example.org",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 REQ = "```{req} Alert latency\n:id: DMS-REQ-0398\n:priority: 1a\n```\n"
 TEST = "```{test} Alert timing\n:id: LVV-T30\n:verifies: DMS-REQ-0398\n```\n"
 

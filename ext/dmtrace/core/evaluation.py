@@ -18,8 +18,10 @@ from dmtrace.core.model import (
     pattern_error,
 )
 from dmtrace.core.outcomes import TestResult
+from dmtrace.core.reader import SourceTree
 from dmtrace.core.results import ResultSet, load_results
 from dmtrace.core.rules import CheckInput, run_rules
+from dmtrace.core.settings import ProjectSettings
 from dmtrace.core.signoff import SignOffRecords
 from dmtrace.core.status import NeedStatus
 from dmtrace.core.truth import DEFAULT_SCOPE, VerificationTruth, reconcile, signoff_violations
@@ -136,3 +138,19 @@ def resolve_result_paths(root: Path, names: Iterable[str]) -> list[Path]:
 
 def evaluate_results(root: Path, names: Iterable[str]) -> ResultSet:
     return load_results(resolve_result_paths(root, names), root)
+
+
+def evaluate_site(
+    tree: SourceTree, results: ResultSet, settings: ProjectSettings, signoff: SignOffRecords, strict: bool = False
+) -> Evaluation:
+    """The evaluation of a site's sources with its settings: what `make check`, `make diff` and the plugin run."""
+    return evaluate(
+        tree.needs,
+        tree.occurrences,
+        results,
+        strict=strict or settings.strict,
+        patterns=settings.id_patterns,
+        problems=tree.problems,
+        signoff=signoff,
+        signoff_scope=settings.signoff_scope,
+    )

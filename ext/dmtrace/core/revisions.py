@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from dmtrace.core.diff import Side
-from dmtrace.core.evaluation import evaluate, evaluate_results
+from dmtrace.core.evaluation import evaluate_results, evaluate_site
 from dmtrace.core.reader import read_sources, read_tree
 from dmtrace.core.results import load_results
 from dmtrace.core.settings import ProjectSettings, SettingsError, load_settings, parse_settings
@@ -149,17 +149,7 @@ def read_revision(root: Path, commit: str, label: str) -> Side:
         present = [n for n in settings.results_if_present if n in result_blobs]
         results = load_results([folder / n for n in [*settings.results, *present]], folder)
         signoff = load_signoff(folder / settings.signoff_dir, folder)
-    evaluation = evaluate(
-        tree.needs,
-        tree.occurrences,
-        results,
-        strict=settings.strict,
-        patterns=settings.id_patterns,
-        problems=tree.problems,
-        signoff=signoff,
-        signoff_scope=settings.signoff_scope,
-    )
-    return Side(label, tree, evaluation)
+    return Side(label, tree, evaluate_site(tree, results, settings, signoff))
 
 
 def read_worktree(root: Path) -> Side:
@@ -170,14 +160,5 @@ def read_worktree(root: Path) -> Side:
         raise UsageError(str(err)) from err
     tree = read_tree(root, settings.sources)
     results = evaluate_results(root, settings.result_names())
-    evaluation = evaluate(
-        tree.needs,
-        tree.occurrences,
-        results,
-        strict=settings.strict,
-        patterns=settings.id_patterns,
-        problems=tree.problems,
-        signoff=load_signoff(root / settings.signoff_dir, root),
-        signoff_scope=settings.signoff_scope,
-    )
-    return Side("working tree", tree, evaluation)
+    signoff = load_signoff(root / settings.signoff_dir, root)
+    return Side("working tree", tree, evaluate_site(tree, results, settings, signoff))
