@@ -52,9 +52,23 @@ html_theme = "pydata_sphinx_theme"
 html_title = "DM requirement traceability"
 html_static_path = ["docs/_static"]
 html_favicon = "docs/_static/favicon.svg"
-html_context = {"default_mode": "light"}
+# The theme follows the reader's system preference (light or dark) until the reader picks one with the switcher.
+# trace_nav_labels: shorter header labels (docs/_templates/navbar-nav.html) so the navigation fits one row at 1024 px.
+html_context = {
+    "default_mode": "auto",
+    "trace_nav_labels": {
+        "Traceability matrix": "Matrix",
+        "Verification control document layout": "VCD layout",
+        "Reverse matrix: test cases": "Reverse matrix",
+        "Coverage summary": "Coverage",
+    },
+}
 html_theme_options = {
     "navigation_with_keys": False,
+    "header_links_before_dropdown": 5,
+    # The search is an icon in the header on every width (Ctrl+K still opens it): the row's width goes to the links.
+    "navbar_persistent": ["search-button"],
+    "navbar_end": ["theme-switcher"],
     "show_toc_level": 2,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],

@@ -75,8 +75,26 @@
     apply();
   }
 
+  // Anchors land below the sticky header: its measured height (it may wrap to two rows) feeds the CSS
+  // variable behind scroll-padding-top; if the browser already jumped to the #anchor, jump again.
+  function measureHeader() {
+    var header = document.querySelector(".bd-header");
+    if (!header) { return; }
+    var root = document.documentElement;
+    function update() {
+      root.style.setProperty("--trace-header-height", header.getBoundingClientRect().height + "px");
+    }
+    update();
+    if (window.ResizeObserver) { new ResizeObserver(update).observe(header); }
+    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && target.getBoundingClientRect().top < header.getBoundingClientRect().bottom) {
+      target.scrollIntoView();
+    }
+  }
+
   function init() {
     document.querySelectorAll(".trace-filterable").forEach(enhance);
+    measureHeader();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

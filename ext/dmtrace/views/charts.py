@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 FONT = "font-family='system-ui, -apple-system, Segoe UI, Roboto, sans-serif'"
-AXIS_COLOR = "#6b7280"
+# Ink, axis and grid colours are fallbacks: trace.css sets them from the theme's variables through these classes,
+# so the charts follow the light and dark modes (CSS rules override SVG presentation attributes).
+INK_COLOR = "#1f2937"
+AXIS_COLOR = "#4b5563"
 GRID_COLOR = "#e5e7eb"
+INK, AXIS, GRID = "trace-chart-ink", "trace-chart-axis", "trace-chart-grid"
 # One colour per status or outcome word, shared with trace.css so badges and charts agree.
 COLORS: dict[str, str] = {
     "verified": "#2e7d32",
@@ -21,7 +25,7 @@ COLORS: dict[str, str] = {
     "partially run": "#f9a825",
     "not run": "#9e9e9e",
     "skipped": "#bdbdbd",
-    "upcoming": "#1e88e5",
+    "upcoming": "#1565c0",
     "failing": "#c62828",
     "failed": "#c62828",
     "error": "#6a1b9a",
@@ -34,16 +38,31 @@ COLORS: dict[str, str] = {
     "with failures": "#c62828",
     "not verified": "#9e9e9e",
     "not covered": "#ef6c00",
-    "in verification": "#1e88e5",
+    "in verification": "#1565c0",
     "not started": "#9e9e9e",
 }
-# Categories whose fill is light: their counts are printed in dark ink.
-LIGHT_FILLS = frozenset({"descoped", "skipped", "partially run", "partially verified"})
 SERIES_COLORS = ("#1e88e5", "#d81b60", "#43a047", "#fb8c00", "#8e24aa", "#00897b", "#6d4c41", "#3949ab")
 
 
 def color_for(word: str) -> str:
     return COLORS.get(word) or COLORS.get(word.lower(), "#90a4ae")
+
+
+def luminance(color: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(first: str, second: str) -> float:
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def ink_on(fill: str) -> str:
+    """White or dark ink, whichever reads better on the fill (counts printed inside bar segments)."""
+    return max(("#ffffff", INK_COLOR), key=lambda ink: contrast(ink, fill))
 
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> str:
@@ -55,8 +74,20 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> str:
     )
 
 
-def _text(x: float, y: float, text: str, anchor: str = "start", fill: str = "#1f2937", extra: str = "") -> str:
-    return f"<text x='{x:.1f}' y='{y:.1f}' text-anchor='{anchor}' fill='{fill}' {extra}>{escape(text)}</text>"
+def _text(x: float, y: float, text: str, anchor: str = "start", role: str = INK, extra: str = "") -> str:
+    """A label: `role` is a class of trace.css (INK, AXIS) or, for text on a coloured fill, a literal colour."""
+    paint = (
+        f"class='{role}' fill='{AXIS_COLOR if role == AXIS else INK_COLOR}'"
+        if role in (INK, AXIS)
+        else f"fill='{role}'"
+    )
+    return f"<text x='{x:.1f}' y='{y:.1f}' text-anchor='{anchor}' {paint} {extra}>{escape(text)}</text>"
+
+
+def _line(x1: float, x2: float, y1: float, y2: float, extra: str = "") -> str:
+    return (
+        f"<line class='{GRID}' x1='{x1:.1f}' x2='{x2:.1f}' y1='{y1:.1f}' y2='{y2:.1f}' stroke='{GRID_COLOR}' {extra}/>"
+    )
 
 
 def _legend(categories: Sequence[str], y: float, x0: float = 0) -> list[str]:
@@ -89,7 +120,9 @@ def stacked_bars(rows: Sequence[BarRow], title: str, width: int = 720) -> str:
         body.append(_text(label_width - 8, y + bar_height / 2 + 4, row.label, "end"))
         x = float(label_width)
         if total == 0:
-            body.append(f"<rect x='{x}' y='{y}' width='{plot_width}' height='{bar_height}' fill='{GRID_COLOR}'/>")
+            body.append(
+                f"<rect class='{GRID}' x='{x}' y='{y}' width='{plot_width}' height='{bar_height}' fill='{GRID_COLOR}'/>"
+            )
         for category, count in row.segments:
             if not count:
                 continue
@@ -100,10 +133,10 @@ def stacked_bars(rows: Sequence[BarRow], title: str, width: int = 720) -> str:
                 f"fill='{color_for(category)}'><title>{tip}</title></rect>"
             )
             if segment > 8 * len(str(count)) + 4:
-                ink = "#1f2937" if category.lower() in LIGHT_FILLS else "#ffffff"
+                ink = ink_on(color_for(category))
                 body.append(_text(x + segment / 2, y + bar_height / 2 + 4, str(count), "middle", ink))
             x += segment
-        body.append(_text(label_width + plot_width + 6, y + bar_height / 2 + 4, str(total), fill=AXIS_COLOR))
+        body.append(_text(label_width + plot_width + 6, y + bar_height / 2 + 4, str(total), role=AXIS))
         y += bar_height + gap
     legend_y = y + 12
     x, line = 0.0, 0
@@ -165,8 +198,8 @@ def _date_axis(
     ticks, form = month_ticks(start, end)
     for tick in ticks:
         pos = x0 + (tick - start).days * scale
-        parts.append(f"<line x1='{pos:.1f}' x2='{pos:.1f}' y1='{y_top}' y2='{y_bottom}' stroke='{GRID_COLOR}'/>")
-        parts.append(_text(pos, y_bottom + 14, tick_label(tick, form), "middle", AXIS_COLOR))
+        parts.append(_line(pos, pos, y_top, y_bottom))
+        parts.append(_text(pos, y_bottom + 14, tick_label(tick, form), "middle", AXIS))
     return parts, scale, start.toordinal()
 
 
@@ -189,16 +222,16 @@ def timeline(items: Sequence[TimelineItem], today: dt.date, title: str, width: i
         y = top + row * index + row / 2
         x = label_width + (item.when.toordinal() - origin) * scale
         body.append(_text(label_width - 8, y + 4, item.label, "end"))
-        body.append(f"<line x1='{label_width}' x2='{x:.1f}' y1='{y}' y2='{y}' stroke='{GRID_COLOR}'/>")
+        body.append(_line(label_width, x, y, y))
         tip = escape(f"{item.label}: {item.when.isoformat()} ({item.state})")
         body.append(f"<circle cx='{x:.1f}' cy='{y}' r='5' fill='{color_for(item.state)}'><title>{tip}</title></circle>")
     today_x = label_width + (today.toordinal() - origin) * scale
     body.append(
-        f"<line x1='{today_x:.1f}' x2='{today_x:.1f}' y1='{top - 6}' y2='{bottom}' stroke='#111827' "
-        f"stroke-dasharray='4 3'/>"
+        f"<line class='trace-chart-today' x1='{today_x:.1f}' x2='{today_x:.1f}' y1='{top - 6}' y2='{bottom}' "
+        f"stroke='{INK_COLOR}' stroke-dasharray='4 3'/>"
     )
     anchor = "end" if today_x > width - 90 else "middle"
-    body.append(_text(today_x, bottom + 28, f"build date {today.isoformat()}", anchor, "#111827"))
+    body.append(_text(today_x, bottom + 28, f"build date {today.isoformat()}", anchor))
     body += _legend(["completed", "overdue", "upcoming"], bottom + 48)
     return _svg(width, int(bottom + 58), title, body)
 
@@ -228,19 +261,19 @@ def forecast_history(series: Sequence[ForecastSeries], title: str, width: int = 
     y_ticks, y_form = month_ticks(y_start, y_end, most=6)
     for tick in y_ticks:
         y = y_of(tick)
-        body.append(f"<line x1='{left}' x2='{width - right}' y1='{y:.1f}' y2='{y:.1f}' stroke='{GRID_COLOR}'/>")
-        body.append(_text(left - 6, y + 4, tick_label(tick, y_form), "end", AXIS_COLOR))
+        body.append(_line(left, width - right, y, y))
+        body.append(_text(left - 6, y + 4, tick_label(tick, y_form), "end", AXIS))
     body.append(
         _text(
             12,
             top + (bottom - top) / 2,
             "forecast date",
             "middle",
-            AXIS_COLOR,
+            AXIS,
             f"transform='rotate(-90 12 {top + (bottom - top) / 2:.1f})'",
         )
     )
-    body.append(_text(left + (width - left - right) / 2, height - 4, "forecast made in", "middle", AXIS_COLOR))
+    body.append(_text(left + (width - left - right) / 2, height - 4, "forecast made in", "middle", AXIS))
     for index, item in enumerate(series):
         color = SERIES_COLORS[index % len(SERIES_COLORS)]
         coords = [(left + (made.toordinal() - x_origin) * x_scale, y_of(due)) for made, due in item.points]
