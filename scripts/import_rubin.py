@@ -31,6 +31,8 @@ LDM639_CSV = "ldm639_test_cases.csv"
 CAMPAIGN_CSV = "ldm503_19a_campaign_LVV-P117.csv"
 MILESTONES_CSV = "milestones.csv"
 HISTORY_CSV = "milestone_history.csv"
+TEXT_CSV = "lse61_text.csv"
+PARAMETERS_CSV = "lse61_parameters.csv"
 
 VCD_SOURCE = "LDM-692 VCD 2025-12-18"
 # The VCD export itself, kept as a record: copied byte for byte (CRLF line ends and all); the VCD layout reproduces it.
@@ -183,10 +185,22 @@ class Requirement:
     deleted_in_2019: bool
     elements: list[Element] = field(default_factory=list)
     vcd_priority: str = ""
+    specification: str = ""
+    discussion: str = ""
+    parameters: list[Parameter] = field(default_factory=list)
 
     @property
     def section_key(self) -> tuple[int, ...]:
         return tuple(int(part) for part in self.section.split("."))
+
+
+@dataclass
+class Parameter:
+    name: str
+    value: str
+    unit: str
+    description: str
+    confirmed: bool
 
 
 @dataclass
@@ -323,6 +337,59 @@ def read_requirements(data: Path) -> dict[str, Requirement]:
         if row["parent"] and row["parent"] not in found:
             raise table.error(line, "parent", f"{row['parent']} is not a requirement in this file")
     return found
+
+
+# A line of a requirement's text that Markdown would read as a fence would end the block that holds the text.
+FENCE_LINE = re.compile(r"^\s*(```|~~~|:::)")
+
+
+def _text(table: Table, line: int, column: str, value: str) -> str:
+    """A requirement's text as Markdown: paragraphs as the cell gives them, each line without trailing spaces."""
+    lines = [text.rstrip() for text in value.split("\n")]
+    if any(FENCE_LINE.match(text) for text in lines):
+        raise table.error(line, column, "a line opens a fence (```, ~~~ or :::), which would end the text's block")
+    return "\n".join(lines).strip()
+
+
+def read_texts(data: Path, requirements: dict[str, Requirement]) -> None:
+    """The wording of each requirement: its specification (normative) and discussion, one row per requirement."""
+    table = read_table(data, TEXT_CSV, ("id", "specification", "discussion"))
+    seen: set[str] = set()
+    for line, row in table.rows:
+        req_id = _check(table, line, row, "id", requirements.__contains__, "a requirement in " + REQUIREMENTS_CSV)
+        if req_id in seen:
+            raise table.error(line, "id", f"{req_id} appears twice")
+        seen.add(req_id)
+        specification = _check(table, line, row, "specification", bool, "a specification")
+        requirements[req_id].specification = _text(table, line, "specification", specification)
+        requirements[req_id].discussion = _text(table, line, "discussion", row["discussion"])
+    missing = sorted(set(requirements) - seen)
+    if missing:
+        raise table.error(0, "id", f"no text for {missing[0]} ({len(missing)} requirement(s) without a row)")
+
+
+PARAMETER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# An option value or a description line MyST would read otherwise (a comment, a quote, a fence, an option line).
+ONE_LINE = re.compile(r"^[^\n#'\"`:]*$")
+
+
+def read_parameters(data: Path, requirements: dict[str, Requirement]) -> None:
+    """Each requirement's parameters (name, value, unit, description, whether the 2025 text confirms them)."""
+    table = read_table(data, PARAMETERS_CSV, ("requirement", "name", "value", "unit", "description", "confirmed_2025"))
+    seen: set[tuple[str, str]] = set()
+    for line, row in table.rows:
+        req_id = _check(
+            table, line, row, "requirement", requirements.__contains__, "a requirement in " + REQUIREMENTS_CSV
+        )
+        name = _check(table, line, row, "name", PARAMETER_NAME.match, "a parameter name (letters, digits, _)")
+        if (req_id, name) in seen:
+            raise table.error(line, "name", f"{name} appears twice for {req_id}")
+        seen.add((req_id, name))
+        value = _check(table, line, row, "value", lambda v: bool(v) and bool(ONE_LINE.match(v)), "a one-line value")
+        unit = _check(table, line, row, "unit", ONE_LINE.match, "a one-line unit")
+        description = _text(table, line, "description", row["description"])
+        confirmed = _check(table, line, row, "confirmed_2025", ("yes", "no").__contains__, "yes or no")
+        requirements[req_id].parameters.append(Parameter(name, value, unit, description, confirmed == "yes"))
 
 
 def read_elements(data: Path, requirements: dict[str, Requirement]) -> dict[str, Element]:
@@ -555,6 +622,8 @@ def read_history(data: Path, milestones: dict[str, Milestone]) -> None:
 
 def read_catalogue(data: Path) -> Catalogue:
     requirements = read_requirements(data)
+    read_texts(data, requirements)
+    read_parameters(data, requirements)
     by_key = read_elements(data, requirements)
     tests: dict[str, TestCase] = {}
     read_vcd(data, requirements, by_key, tests)
@@ -598,8 +667,27 @@ def _refines(req: Requirement, catalogue: Catalogue) -> str:
     return roll_up[0] if roll_up else req.parent
 
 
+def text_block(kind: str, text: str) -> str:
+    """A requirement's {specification} or {discussion}: a colon fence nested in the requirement's body."""
+    return f":::{{{kind}}}\n{text}\n:::" if text else ""
+
+
+def parameter_block(parameter: Parameter) -> str:
+    """A requirement's {parameter}: name as argument, value, unit and confirmation as options, the description."""
+    lines = [f":::{{parameter}} {parameter.name}", f":value: {parameter.value}"]
+    lines += [f":unit: {parameter.unit}"] if parameter.unit else []
+    lines += [f":confirmed: {'yes' if parameter.confirmed else 'no'}"]
+    lines += ["", parameter.description] if parameter.description else []
+    return "\n".join([*lines, ":::"])
+
+
 def requirement_block(req: Requirement, catalogue: Catalogue) -> str:
-    body: list[str] = []
+    body: list[str] = [
+        block
+        for block in (text_block("specification", req.specification), text_block("discussion", req.discussion))
+        if block
+    ]
+    body += [parameter_block(parameter) for parameter in req.parameters]
     refines = _refines(req, catalogue)
     if refines != req.parent:
         body.append(

@@ -219,3 +219,28 @@ def test_what_a_reader_is_promised(exported: dict[str, dict]) -> None:
 def test_each_test_case_shows_its_last_result(exported: dict[str, dict], expected: Expected) -> None:
     shown = {i: n["last_result"] or "not run" for i, n in exported.items() if n["type"] == "test"}
     assert shown == {i: expected.outcome.get(i, "not run") for i in expected.vcd_tests | expected.ldm639}
+
+
+def test_each_requirement_carries_its_text_and_parameters_in_needs_json(exported: dict[str, dict]) -> None:
+    """The wording (lse61_text.csv) and the parameters (lse61_parameters.csv) of the real build, per requirement;
+    text compared with white space normalised as tests/test_requirement_text.py states."""
+    from tests.test_requirement_text import normalised
+
+    texts = {row["id"]: row for row in rows("lse61_text.csv")}
+    reqs = {i: n for i, n in exported.items() if n["type"] == "req"}
+    assert {i: normalised(n["specification"]) for i, n in reqs.items()} == {
+        i: normalised(row["specification"]) for i, row in texts.items()
+    }
+    assert {i: normalised(n["discussion"]) for i, n in reqs.items()} == {
+        i: normalised(row["discussion"]) for i, row in texts.items()
+    }
+    shown = sorted(
+        (i, p["name"], p["value"], p["unit"], p["description"], "yes" if p["confirmed"] else "no")
+        for i, n in reqs.items()
+        for p in n["parameters"]
+    )
+    assert shown == sorted(
+        (r["requirement"], r["name"], r["value"], r["unit"], r["description"], r["confirmed_2025"])
+        for r in rows("lse61_parameters.csv")
+    )
+    assert ("DMS-REQ-0004", "L1PublicT", "24", "hour") in {s[:4] for s in shown}

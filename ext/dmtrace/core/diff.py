@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from dmtrace.core.evaluation import Evaluation
 from dmtrace.core.evidence import Evidence
 from dmtrace.core.model import PRIORITIES, REQUIREMENT_TYPES, Need, Violation
+from dmtrace.core.needtext import other_text
 from dmtrace.core.reader import SourceTree
 from dmtrace.core.signoff import SignOff
 from dmtrace.core.status import NeedStatus, Trace, Verification, priority_rank
@@ -67,9 +68,14 @@ class Relink:
 
 @dataclass(frozen=True)
 class TextChange:
+    """Word diffs of a need's title, its specification and discussion blocks, and the rest of its body."""
+
     need: Need
     title: str
     body: str
+    specification: str = ""
+    discussion: str = ""
+    parameters: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,6 +191,14 @@ def coverage(side: Side) -> dict[str, tuple[int, ...]]:
     return {label: tuple(counter[column] for column in COVERAGE_COLUMNS) for label, counter in counts.items()}
 
 
+def parameters_text(need: Need) -> str:
+    """A need's parameters as words, for the diff: `NAME = VALUE UNIT (unconfirmed): description; ...`."""
+    return "; ".join(
+        f"{p.name} = {p.value} {p.unit}".rstrip() + ("" if p.confirmed else " (unconfirmed)") + f": {p.description}"
+        for p in need.parameters
+    )
+
+
 def compare(base: Side, head: Side) -> TraceDiff:
     """The traceability difference from `base` to `head`."""
     old, new = base.tree.needs, head.tree.needs
@@ -203,9 +217,12 @@ def compare(base: Side, head: Side) -> TraceDiff:
         if (links := relink(base, head, old[need_id], new[need_id])) is not None:
             diff.relinked.append(links)
         title = word_diff(old[need_id].title, new[need_id].title)
-        body = word_diff(old[need_id].content, new[need_id].content)
-        if title or body:
-            diff.text.append(TextChange(new[need_id], title, body))
+        body = word_diff(other_text(old[need_id].content), other_text(new[need_id].content))
+        specification = word_diff(old[need_id].specification, new[need_id].specification)
+        discussion = word_diff(old[need_id].discussion, new[need_id].discussion)
+        parameters = word_diff(parameters_text(old[need_id]), parameters_text(new[need_id]))
+        if title or body or specification or discussion or parameters:
+            diff.text.append(TextChange(new[need_id], title, body, specification, discussion, parameters))
     before, after = coverage(base), coverage(head)
     shown = [*PRIORITIES, *([NO_PRIORITY] if any(before[NO_PRIORITY]) or any(after[NO_PRIORITY]) else []), TOTAL]
     diff.coverage.extend(CoverageRow(label, before[label], after[label]) for label in shown)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dmtrace.core.diff import ARROW, COVERAGE_COLUMNS, CoverageRow, Relink, TraceDiff
+from dmtrace.core.diff import ARROW, COVERAGE_COLUMNS, CoverageRow, Relink, TextChange, TraceDiff
 from dmtrace.core.model import Need
 from dmtrace.core.status import NeedStatus, Trace
 from dmtrace.core.words import md
@@ -136,11 +136,7 @@ def render_markdown(diff: TraceDiff) -> str:
     lines += _section("Re-linked", [f"- {_ref(r.need)}: {_link_changes(r)}" for r in diff.relinked])
     lines += _section(
         "Text changed",
-        [
-            f"- {_ref(t.need)}: "
-            + "; ".join(p for p in (t.title and f"title: {t.title}", t.body and f"body: {t.body}") if p)
-            for t in diff.text
-        ],
+        [f"- {_ref(t.need)}: " + "; ".join(_text_parts(t)) for t in diff.text],
     )
     lines += _section(
         "Other fields changed",
@@ -148,3 +144,15 @@ def render_markdown(diff: TraceDiff) -> str:
     )
     lines += _coverage_table(diff.coverage)
     return "\n".join(lines) + "\n"
+
+
+def _text_parts(change: TextChange) -> list[str]:
+    """Each changed part of a need's text, named: the specification (normative) apart from the discussion."""
+    named = (
+        ("title", change.title),
+        ("specification", change.specification),
+        ("discussion", change.discussion),
+        ("parameters", change.parameters),
+        ("body", change.body),
+    )
+    return [f"{name}: {words}" for name, words in named if words]

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dmtrace.core.blocks import DIRECTIVE_INFO, FENCE
 from dmtrace.core.model import NEED_TYPES
-from dmtrace.core.reader import DIRECTIVE_INFO, FENCE
 
 HISTORY_PATHS = ("needs",)
 # Each hunk header then names the last `:id:` line or fence line above the hunk, so a change deep inside a

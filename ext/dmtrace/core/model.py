@@ -169,10 +169,40 @@ COMPUTED_LISTS: dict[str, str] = {
     "cycle, report), oldest first; undated records first.",
 }
 
+# Read from the need's body (its {specification} and {discussion} blocks) and written by the build into needs.json.
+TEXT_FIELDS: dict[str, str] = {
+    "specification": "The requirement's normative text: its {specification} block.",
+    "discussion": "The discussion of the requirement: its {discussion} block (empty when it has none).",
+}
+# Read from the need's body too, written as a list of records: {name, value, unit, description, confirmed} each.
+BODY_LISTS: dict[str, str] = {
+    "parameters": "The requirement's parameters: its {parameter} blocks (confirmed false: not confirmed in 2025).",
+}
+
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
 # One entry of a milestone's `forecast` field: the month the forecast was made = the date it forecast.
 FORECAST_ENTRY = re.compile(r"^(?P<made>\d{4}-\d{2})=(?P<due>\d{4}-\d{2}-\d{2})$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of a requirement, from a `{parameter}` block in its body: name, value, unit, description."""
+
+    name: str
+    value: str
+    unit: str = ""
+    description: str = ""
+    confirmed: bool = True  # False: the value is not confirmed by the current edition (`:confirmed: no`)
+
+    def as_json(self) -> dict[str, str | bool]:
+        return {
+            "name": self.name,
+            "value": self.value,
+            "unit": self.unit,
+            "description": self.description,
+            "confirmed": self.confirmed,
+        }
 
 
 @dataclass
@@ -187,6 +217,9 @@ class Need:
     fields: dict[str, str] = field(default_factory=dict)
     links: dict[str, list[str]] = field(default_factory=dict)
     content: str = ""
+    specification: str = ""  # the body's {specification} block (dmtrace.core.needtext)
+    discussion: str = ""  # the body's {discussion} block
+    parameters: tuple[Parameter, ...] = ()  # the body's {parameter} blocks, in order
 
     def get(self, name: str, default: str = "") -> str:
         return self.fields.get(name) or default
@@ -240,7 +273,9 @@ def sphinx_needs_config() -> dict[str, Any]:
         needs_fields[spec.name] = {"description": spec.description, "schema": {"type": "string"}, "nullable": True}
     for name, description in COMPUTED_FIELDS.items():
         needs_fields[name] = {"description": description, "schema": {"type": "string"}, "nullable": True}
-    for name, description in COMPUTED_LISTS.items():
+    for name, description in TEXT_FIELDS.items():
+        needs_fields[name] = {"description": description, "schema": {"type": "string"}, "nullable": True}
+    for name, description in {**COMPUTED_LISTS, **BODY_LISTS}.items():
         needs_fields[name] = {"description": description, "nullable": True}
     needs_links = {
         lt.name: {

@@ -12,24 +12,15 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import make_fence_rule
 from markdown_it.token import Token
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
-from mdit_py_plugins.myst_blocks import myst_block_plugin
 
+from dmtrace.core.blocks import DIRECTIVE_INFO, block_parser
 from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, Violation, pattern_error
+from dmtrace.core.needtext import parameters, text_parts
 from dmtrace.core.sources import SOURCE_SUFFIX, SourceRules, walk_documents
 
-# Line-based patterns of a fence opening, for the git history's hunk attribution (dmtrace.core.history).
-FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
-# MyST reads `{name}` followed by white space or nothing as a directive; `{name}Title` is a code block's language.
-DIRECTIVE_INFO = re.compile(r"^\{(?P<name>[A-Za-z][\w:.+-]*)\}(?:\s+(?P<argument>.*))?$", re.DOTALL)
 OPTION = re.compile(r"^:(?P<key>[A-Za-z_][\w-]*):(?:[ \t]+(?P<value>.*))?$")
 LINK_SPLIT = re.compile(r"[;|,]")
 # A line that looks like a need's opening fence; when markdown-it did not read a fence there, say why.
@@ -87,26 +78,6 @@ class ParsedSource:
 def split_links(value: str) -> list[str]:
     """The targets of a link option, each once (sphinx-needs keeps a target once), in the order written."""
     return list(dict.fromkeys(part.strip() for part in LINK_SPLIT.split(value) if part.strip()))
-
-
-@lru_cache(maxsize=1)
-def block_parser() -> MarkdownIt:
-    """markdown-it-py as `myst_parser.parsers.mdit.create_md_parser` sets it up (colon_fence and deflist enabled),
-    block level only."""
-    md = (
-        MarkdownIt("commonmark")
-        .enable("table")
-        .use(front_matter_plugin)
-        .use(myst_block_plugin)
-        .use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
-        .use(deflist_plugin)
-    )
-    colon_fence = make_fence_rule(markers=(":",), token_type="colon_fence", exact_match=False)
-    md.block.ruler.before(
-        "fence", "colon_fence", colon_fence, {"alt": ["paragraph", "reference", "blockquote", "list", "footnote_def"]}
-    )
-    md.disable("inline")
-    return md
 
 
 class _Reader:
@@ -252,6 +223,7 @@ class _Reader:
                 self.problem(line, need_id, f"unknown option :{key}: of a {name} (the build refuses it too)")
         links = {key: split_links(options.pop(key)) for key in list(options) if key in LINK_TYPES}
         fields = {key: value for key, value in options.items() if value != "" and key in KNOWN_OPTIONS}
+        text = text_parts(content)
         return Need(
             id=need_id,
             type=name,
@@ -261,6 +233,9 @@ class _Reader:
             fields=fields,
             links={key: targets for key, targets in links.items() if targets},
             content=content.strip(),
+            specification=text.get("specification", ""),
+            discussion=text.get("discussion", ""),
+            parameters=parameters(content),
         )
 
     def _lookalikes(self, token: Token, offset: int) -> None:

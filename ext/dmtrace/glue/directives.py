@@ -9,6 +9,7 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import OptionSpec
 
+from dmtrace.core.needtext import PARAMETER, PARAMETER_OPTIONS, TEXT_BLOCKS
 from dmtrace.glue import freshness
 from dmtrace.glue.domain import trace_domain
 from dmtrace.glue.placeholders import (
@@ -18,6 +19,7 @@ from dmtrace.glue.placeholders import (
     trace_definitions,
     trace_matrix,
     trace_milestones,
+    trace_parameters,
     trace_reconciliation,
     trace_reverse,
 )
@@ -98,7 +100,41 @@ class MilestonesIndexDirective(_PlaceholderDirective):
         return [self.placeholder()]
 
 
+class NeedTextDirective(SphinxDirective):
+    """`:::{specification}` or `:::{discussion}` in a requirement's body: its Markdown under a heading that names
+    it (the source reader takes the same text into the need: dmtrace.core.needtext)."""
+
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        kind = self.name.lower()
+        block = nodes.container(classes=["trace-text", f"trace-{kind}"])
+        self.set_source_info(block)
+        block += nodes.rubric(text=TEXT_BLOCKS.get(kind, kind.title()))
+        self.state.nested_parse(self.content, self.content_offset, block)
+        return [block]
+
+
+class ParameterDirective(SphinxDirective):
+    """`:::{parameter} NAME` with `:value:`, `:unit:`, `:confirmed:` and the description: read into the need
+    (dmtrace.core.needtext), shown in the card's parameter table and on the parameter index, so nothing here."""
+
+    has_content = True
+    required_arguments = 1
+    option_spec: ClassVar[OptionSpec] = dict.fromkeys(PARAMETER_OPTIONS, directives.unchanged)
+
+    def run(self) -> list[nodes.Node]:
+        return []
+
+
+class ParametersIndexDirective(_PlaceholderDirective):
+    node_class = trace_parameters
+
+
 DIRECTIVES: dict[str, type[SphinxDirective]] = {
+    **dict.fromkeys(TEXT_BLOCKS, NeedTextDirective),
+    PARAMETER: ParameterDirective,
+    "trace-parameters": ParametersIndexDirective,
     "trace-matrix": MatrixDirective,
     "trace-reverse": ReverseMatrixDirective,
     "trace-coverage": CoverageDirective,

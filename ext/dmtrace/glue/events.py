@@ -16,6 +16,7 @@ from sphinx_needs.data import SphinxNeedsData
 
 from dmtrace.core.evaluation import Evaluation, evaluate, evaluate_results
 from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, Violation, id_patterns
+from dmtrace.core.needtext import parameters, text_parts
 from dmtrace.core.outcomes import Outcome, Provenance
 from dmtrace.core.reader import UNREADABLE, decode_source, outside_problems, parse_source
 from dmtrace.core.report import format_violations, summary
@@ -98,6 +99,8 @@ def to_model(app: Sphinx, item: Any) -> Need:
     if item.get("status"):
         fields["status"] = str(item["status"])
     links = {name: list(item[name]) for name in LINK_TYPES if item.get(name)}
+    content = item.get("content") or ""
+    text = text_parts(content)
     return Need(
         id=item["id"],
         type=need_type,
@@ -106,7 +109,10 @@ def to_model(app: Sphinx, item: Any) -> Need:
         line=int(item["lineno"] or 0),
         fields=fields,
         links=links,
-        content=item.get("content") or "",
+        content=content,
+        specification=text.get("specification", ""),
+        discussion=text.get("discussion", ""),
+        parameters=parameters(content),
     )
 
 
@@ -170,6 +176,11 @@ def seal_computed_fields(app: Sphinx, needs: Any) -> None:
 
 
 def write_computed_fields(needs: Any, evaluation: Evaluation) -> None:
+    for need_id, need in evaluation.graph.needs.items():
+        if need_id in needs:  # the text each requirement's body holds, for needs.json
+            needs[need_id]["specification"] = need.specification
+            needs[need_id]["discussion"] = need.discussion
+            needs[need_id]["parameters"] = [parameter.as_json() for parameter in need.parameters]
     for need_id, state in evaluation.statuses.items():
         needs[need_id]["trace"] = state.trace.value
         needs[need_id]["verification"] = state.verification.value

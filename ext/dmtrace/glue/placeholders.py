@@ -37,7 +37,12 @@ class trace_definitions(TracePlaceholder):  # noqa: N801
     """The generated part of the definitions page: results vocabulary, VE statuses, reconciliation kinds."""
 
 
+class trace_parameters(TracePlaceholder):  # noqa: N801
+    """The parameter index: each requirement parameter with its value, unit and the requirements using it."""
+
+
 PLACEHOLDERS: tuple[type[TracePlaceholder], ...] = (
+    trace_parameters,
     trace_matrix,
     trace_reverse,
     trace_coverage,

@@ -25,6 +25,7 @@ from dmtrace.glue.placeholders import (
     trace_definitions,
     trace_matrix,
     trace_milestones,
+    trace_parameters,
     trace_reconciliation,
     trace_reverse,
 )
@@ -34,6 +35,7 @@ from dmtrace.views.coverage import coverage, dashboard
 from dmtrace.views.definitions import definitions
 from dmtrace.views.matrix import matrix_tree, matrix_vcd, reverse_matrix
 from dmtrace.views.milestones import milestones_index
+from dmtrace.views.parameters import parameter_index
 from dmtrace.views.reconciliation import reconciliation
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ RENDERERS: dict[type[TracePlaceholder], Renderer] = {
     trace_milestones: lambda ctx, node: milestones_index(ctx),
     trace_reconciliation: lambda ctx, node: reconciliation(ctx),
     trace_definitions: lambda ctx, node: definitions(ctx, node.get("part", "")),
+    trace_parameters: lambda ctx, node: parameter_index(ctx),
 }
 
 

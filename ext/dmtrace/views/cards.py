@@ -13,13 +13,17 @@ from typing import Any
 from docutils import nodes
 from sphinx.builders import Builder
 
+from dmtrace.core.model import BODY_LISTS, TEXT_FIELDS
 from dmtrace.views.context import css_class
 from dmtrace.views.history import RESULT_FIELDS, history_html, records_of, result_fields
 from dmtrace.views.labels import field_label, link_label, signoff_label
 from dmtrace.views.markup import Links, text_html
+from dmtrace.views.parameters import parameters_html
 
 # Shown side by side on their own line, not in the field list.
 TRUTH_FIELDS = frozenset({"evidence", "signoff", "signoff_date", "signoff_note"})
+# The requirement's text shows as its own blocks in the card's content, not in the field list.
+SHOWN_AS_CONTENT = frozenset({*TEXT_FIELDS, *BODY_LISTS})
 
 
 class CardMaker:
@@ -37,7 +41,7 @@ class CardMaker:
         self.hidden_fields = hidden_fields
         self.link_fields = link_fields
         self.link_names = frozenset(name for link in link_fields for name in (link.name, f"{link.name}_back"))
-        self.shown_apart = self.link_names | TRUTH_FIELDS | RESULT_FIELDS
+        self.shown_apart = self.link_names | TRUTH_FIELDS | RESULT_FIELDS | SHOWN_AS_CONTENT
         self.shown_by_type: dict[str, list[str]] = {}
 
     def make(self, node: nodes.Element, need: Any) -> nodes.container:
@@ -68,6 +72,7 @@ class CardMaker:
             parts.append(
                 f'<p class="needs_links"><span class="needs_label">{text_html(link_label(label))}: </span>{links}</p>\n'
             )
+        parts.append(parameters_html(need))
         parts.append(history_html(records_of(need)))
         return "".join(parts)
 
@@ -151,10 +156,18 @@ def stylesheet(need_types: Iterable[Mapping[str, Any]]) -> str:
         " border-collapse: collapse; }",
         ".needs_compact table.needs_executions caption { caption-side: top; text-align: left;"
         " color: var(--pst-color-text-muted, #666); padding: 0 0 0.15rem; }",
-        ".needs_compact table.needs_executions th, .needs_compact table.needs_executions td {"
+        ".needs_compact table.needs_parameters { font-size: 0.82em; margin: 0.3rem 0 0.4rem; }",
+        ".needs_compact table.needs_parameters caption { caption-side: top; text-align: left; }",
+        ".needs_compact table.needs_parameters tr.trace-unconfirmed td { font-style: italic; }",
+        ".needs_compact table.needs_parameters th, .needs_compact table.needs_parameters td,"
+        " .needs_compact table.needs_executions th, .needs_compact table.needs_executions td {"
         " padding: 0.1rem 0.6rem 0.1rem 0; text-align: left; vertical-align: top; border: none; }",
         ".needs_compact .needs_label { color: var(--pst-color-text-muted, #666); }",
         ".needs_compact .needs_dead_link { text-decoration: line-through; }",
+        ".needs_compact .trace-text > .rubric { font-size: 0.85em; margin: 0.5rem 0 0.1rem;"
+        " color: var(--pst-color-text-muted, #666); }",
+        ".needs_compact .trace-specification { border-left: 2px solid var(--pst-color-border, #ccc);"
+        " padding-left: 0.6rem; }",
     ]
     for need_type in need_types:
         kind = "".join(str(need_type.get("directive", "")).split())

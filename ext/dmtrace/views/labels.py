@@ -48,6 +48,10 @@ FIELD_LABELS: dict[str, str] = {
     "last_status": "Last status",
     "last_record": "Record",
     "executions": "Execution history",
+    # read from the requirement's body
+    "specification": "Specification",
+    "discussion": "Discussion",
+    "parameters": "Parameters",
 }
 
 # The columns of a test case's execution history: (key of the record in `executions`, header).
