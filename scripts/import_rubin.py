@@ -271,6 +271,7 @@ class Catalogue:
     campaign: list[CampaignRun]
     milestones: dict[str, Milestone]
     vcd_export: str = ""  # the VCD CSV's text, exactly as read (decoding UTF-8 keeps every byte)
+    upstream: dict[str, str] = field(default_factory=dict)  # OSS-REQ / LSR-REQ id -> the title LSE-61 gives it
 
 
 # ---- reading and validating ----------------------------------------------------------------------------------
@@ -351,9 +352,46 @@ def _text(table: Table, line: int, column: str, value: str) -> str:
     return "\n".join(lines).strip()
 
 
-def read_texts(data: Path, requirements: dict[str, Requirement]) -> None:
-    """The wording of each requirement: its specification (normative) and discussion, one row per requirement."""
-    table = read_table(data, TEXT_CSV, ("id", "specification", "discussion"))
+DERIVED_ITEM = re.compile(r"^(?P<id>\S+): (?P<title>.+)$")
+# The upstream documents, by the prefix of their requirement ids.
+UPSTREAM_DOCUMENTS = {
+    "OSS-REQ": ("LSE-30", "Observatory System Specifications"),
+    "LSR-REQ": ("LSE-29", "LSST System Requirements"),
+}
+
+
+def read_derived(table: Table, line: int, req: Requirement, value: str, upstream: dict[str, str]) -> None:
+    """The "Derived from requirements" list (`ID: title; ...`): the DMS ids must agree with dms_requirements.csv;
+    the upstream ids replace its list (this one is fuller), their titles go into `upstream`."""
+    dms: list[str] = []
+    ups: list[str] = []
+    for item in (part.strip() for part in value.split("; ")):
+        match = DERIVED_ITEM.match(item) if item else None
+        if item and not match:
+            raise table.error(line, "derived_from", f"{item!r} is not 'ID: title'")
+        if not match:
+            continue
+        ref, title = match["id"], _title(table, line, "derived_from", match["title"].strip())
+        if REQ_ID.match(ref):
+            dms.append(ref)
+        elif OSS_ID.match(ref):
+            if upstream.setdefault(ref, title) != title:
+                raise table.error(line, "derived_from", f"{ref} is titled {upstream[ref]!r} elsewhere, not {title!r}")
+            ups.append(ref)
+        else:
+            raise table.error(line, "derived_from", f"{ref!r} is not a DMS-REQ, OSS-REQ or LSR-REQ id")
+    if set(dms) != set(req.derived_dms):
+        raise table.error(line, "derived_from", f"DMS ids {dms} differ from {REQUIREMENTS_CSV}'s {req.derived_dms}")
+    if missing := sorted(set(req.derived_upstream) - set(ups)):
+        raise table.error(line, "derived_from", f"{missing[0]} is in {REQUIREMENTS_CSV} but not here")
+    req.derived_upstream = list(dict.fromkeys(ups))
+
+
+def read_texts(data: Path, requirements: dict[str, Requirement]) -> dict[str, str]:
+    """The wording of each requirement: its specification (normative) and discussion, one row per requirement, and
+    what it is derived from; returns the upstream requirements' titles by id."""
+    table = read_table(data, TEXT_CSV, ("id", "specification", "discussion", "derived_from"))
+    upstream: dict[str, str] = {}
     seen: set[str] = set()
     for line, row in table.rows:
         req_id = _check(table, line, row, "id", requirements.__contains__, "a requirement in " + REQUIREMENTS_CSV)
@@ -363,9 +401,11 @@ def read_texts(data: Path, requirements: dict[str, Requirement]) -> None:
         specification = _check(table, line, row, "specification", bool, "a specification")
         requirements[req_id].specification = _text(table, line, "specification", specification)
         requirements[req_id].discussion = _text(table, line, "discussion", row["discussion"])
+        read_derived(table, line, requirements[req_id], row["derived_from"], upstream)
     missing = sorted(set(requirements) - seen)
     if missing:
         raise table.error(0, "id", f"no text for {missing[0]} ({len(missing)} requirement(s) without a row)")
+    return upstream
 
 
 PARAMETER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -622,7 +662,7 @@ def read_history(data: Path, milestones: dict[str, Milestone]) -> None:
 
 def read_catalogue(data: Path) -> Catalogue:
     requirements = read_requirements(data)
-    read_texts(data, requirements)
+    upstream = read_texts(data, requirements)
     read_parameters(data, requirements)
     by_key = read_elements(data, requirements)
     tests: dict[str, TestCase] = {}
@@ -635,7 +675,8 @@ def read_catalogue(data: Path) -> Catalogue:
         req.elements.sort(key=lambda e: e.id)
     # read_vcd has read it as UTF-8 already; decoded without newline translation, it is written back unchanged.
     vcd_export = (data / VCD_CSV).read_bytes().decode("utf-8")
-    return Catalogue(requirements, {e.id: e for e in by_key.values()}, tests, campaign, milestones, vcd_export)
+    elements = {e.id: e for e in by_key.values()}
+    return Catalogue(requirements, elements, tests, campaign, milestones, vcd_export, upstream)
 
 
 # ---- writing -------------------------------------------------------------------------------------------------
@@ -694,10 +735,11 @@ def requirement_block(req: Requirement, catalogue: Catalogue) -> str:
             f"Nested under {{need}}`{req.parent}` in LSE-61; it refines that requirement's roll-up "
             f"verification element {{need}}`{refines}`, which is verified through its children."
         )
-    if req.derived_dms:
-        body.append("Derived from: " + ", ".join(need_ref(i, catalogue.requirements) for i in req.derived_dms) + ".")
-    if req.derived_upstream:
-        body.append("Derived from (upstream): " + ", ".join(req.derived_upstream) + ".")
+    uncatalogued = [i for i in req.derived_dms if i not in catalogue.requirements]
+    if uncatalogued:
+        # Ids LSE-61 cites but does not define: a link would dangle, so they stay words.
+        which = "which are" if len(uncatalogued) > 1 else "which is"
+        body.append(f"Also derived from {', '.join(uncatalogued)}, {which} not in LSE-61 rel10.2.1 (so not linked).")
     if req.vcd_priority and req.vcd_priority != req.priority:
         body.append(f"Priority in the LDM-692 VCD: {req.vcd_priority}.")
     if req.deleted_in_2019:
@@ -712,8 +754,24 @@ def requirement_block(req: Requirement, catalogue: Catalogue) -> str:
         ("priority_2019", req.priority_2019),
         ("lcrs", "; ".join(req.lcrs)),
         ("refines", refines),
+        ("derives_from", ", ".join(i for i in req.derived_dms if i in catalogue.requirements)),
+        ("flows_from", ", ".join(req.derived_upstream)),
     ]
     return directive("req", req.title, options, _paragraphs(body))
+
+
+def upstream_pages(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
+    """One page per upstream document: each of its requirements LSE-61 derives from, with the title LSE-61 gives."""
+    for prefix, (document, name) in UPSTREAM_DOCUMENTS.items():
+        ids = sorted(i for i in catalogue.upstream if i.startswith(prefix + "-"))
+        if not ids:
+            continue
+        intro = [
+            f"The requirements of {document} ({name}) that LSE-61 requirements are derived from, with the titles "
+            f"LSE-61 gives them (lse61_text.csv); not the whole of {document}."
+        ]
+        blocks = [directive("upstream", catalogue.upstream[i], [("id", i), ("document", document)], []) for i in ids]
+        yield f"needs/upstream/{document.lower()}.md", page(f"{document} {name} (upstream)", intro, blocks)
 
 
 def element_block(element: Element, catalogue: Catalogue) -> str:
@@ -934,6 +992,7 @@ def render(catalogue: Catalogue) -> dict[str, str]:
     files = dict(requirement_pages(catalogue))
     files.update(test_pages(catalogue))
     files.update(milestone_pages(catalogue))
+    files.update(upstream_pages(catalogue))
     files["results/campaign_results.csv"] = results_csv(catalogue)
     files.update(signoff_csvs(catalogue))
     files[VCD_EXPORT] = catalogue.vcd_export
@@ -979,7 +1038,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(
         f"{len(catalogue.requirements)} requirements, {len(catalogue.elements)} verification elements, "
-        f"{len(catalogue.tests)} test cases, {len(catalogue.milestones)} milestones -> {len(files)} files"
+        f"{len(catalogue.tests)} test cases, {len(catalogue.milestones)} milestones, "
+        f"{len(catalogue.upstream)} upstream requirements -> {len(files)} files"
     )
     return 0
 

@@ -128,6 +128,7 @@ class Ids:
         "subreq": "DMS-REQ-{n:04d}-V-01",
         "test": "LVV-T{n}",
         "milestone": "LDM-503-{n}",
+        "upstream": "OSS-REQ-{n:04d}",
         "lower": "lvv-t{n}",
         "unicode": "MS-Ü{n}",
         "dotted": "X.{n}_a",

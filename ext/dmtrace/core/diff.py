@@ -144,6 +144,8 @@ def _relations(side: Side, need: Need) -> dict[str, list[str]]:
             "parent": need.targets("refines"),
             "children": [c.id for c in graph.children(need.id)],
             "milestone": need.targets("milestone"),
+            "derives from": need.targets("derives_from"),
+            "flows down from": need.targets("flows_from"),
         }
     if need.type == "milestone":
         return {"after": need.targets("after")}

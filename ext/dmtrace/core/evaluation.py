@@ -82,7 +82,8 @@ class Evaluation:
 
     def scoped(self, ids: str) -> Evaluation:
         """The part a view shows: requirements and tests whose id matches the regex, the tests that verify a kept
-        requirement, and every milestone. Statuses stay those computed over the whole site.
+        requirement, every milestone and every upstream requirement. Statuses stay those computed over the whole
+        site.
 
         Raises ScopeError when `ids` is not a regular expression (ask `scope_error` first to report it)."""
         if not ids:
@@ -98,7 +99,9 @@ class Evaluation:
         needs = self.graph.needs
         kept = {i for i, n in needs.items() if n.type in (*REQUIREMENT_TYPES, "test") and pattern.search(i)}
         for need_id, need in needs.items():
-            if need.type == "milestone" or (need.type == "test" and any(t in kept for t in need.targets("verifies"))):
+            if need.type in ("milestone", "upstream") or (
+                need.type == "test" and any(t in kept for t in need.targets("verifies"))
+            ):
                 kept.add(need_id)
         return replace(
             self,

@@ -59,10 +59,13 @@ NEED_TYPES: dict[str, NeedType] = {
         NeedType("subreq", "Sub-requirement", r"^DMS-REQ-\d{4}-V-\d{2}$", "DMS-REQ-0066-V-01", "#D9E8E4"),
         NeedType("test", "Test case", r"^LVV-T\d+$", "LVV-T2303", "#DCB239"),
         NeedType("milestone", "Milestone", r"^[A-Z][A-Za-z0-9&]*(-[A-Za-z0-9]+)*$", "LDM-503-19a", "#9DB5E0"),
+        NeedType("upstream", "Upstream requirement", r"^(OSS|LSR)-REQ-\d{4}$", "OSS-REQ-0004", "#E3D5EA"),
     )
 }
 
 REQUIREMENT_TYPES: tuple[str, ...] = ("req", "subreq")
+# The documents LSE-61 derives from: the Observatory System Specifications and the LSST System Requirements.
+UPSTREAM_DOCUMENTS: tuple[str, ...] = ("LSE-30", "LSE-29")
 
 IdPatterns = Mapping[str, tuple[str, ...]]
 
@@ -105,6 +108,9 @@ LINK_TYPES: dict[str, LinkType] = {
         ),
         LinkType("milestone", "milestone", "needed by", REQUIREMENT_TYPES, ("milestone",)),
         LinkType("after", "after", "before", ("milestone",), ("milestone",), acyclic=True),
+        # LSE-61's "Derived from requirements": another DMS requirement, or an upstream one (LSE-30, LSE-29).
+        LinkType("derives_from", "derives from", "source of", ("req",), ("req",)),
+        LinkType("flows_from", "flows down from", "flows down to", ("req",), ("upstream",)),
     )
 }
 
@@ -128,6 +134,13 @@ FIELDS: dict[str, FieldSpec] = {
             required=True,
         ),
         FieldSpec("completed", "Completion date (ISO date).", ("milestone",), is_date=True),
+        FieldSpec(
+            "document",
+            "The upstream document the requirement belongs to (LSE-30 or LSE-29).",
+            ("upstream",),
+            allowed=UPSTREAM_DOCUMENTS,
+            required=True,
+        ),
         FieldSpec("lcrs", "Change requests (LCRs) that added or changed the requirement.", REQUIREMENT_TYPES),
         FieldSpec(
             "priority_2019", "Priority in the 2019 LSE-61 export (absent / unset where it had none).", REQUIREMENT_TYPES

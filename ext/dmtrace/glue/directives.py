@@ -9,6 +9,7 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import OptionSpec
 
+from dmtrace.core.model import UPSTREAM_DOCUMENTS
 from dmtrace.core.needtext import PARAMETER, PARAMETER_OPTIONS, TEXT_BLOCKS
 from dmtrace.glue import freshness
 from dmtrace.glue.domain import trace_domain
@@ -17,6 +18,7 @@ from dmtrace.glue.placeholders import (
     trace_coverage,
     trace_dashboard,
     trace_definitions,
+    trace_flowdown,
     trace_matrix,
     trace_milestones,
     trace_parameters,
@@ -131,10 +133,32 @@ class ParametersIndexDirective(_PlaceholderDirective):
     node_class = trace_parameters
 
 
+def _document(value: str | None) -> str:
+    """An upstream document as written (docutils' `choice` would lower-case it)."""
+    document = (value or "").strip()
+    if document not in UPSTREAM_DOCUMENTS:
+        raise ValueError(f"{document!r} is not one of {', '.join(UPSTREAM_DOCUMENTS)}")
+    return document
+
+
+class FlowdownDirective(_PlaceholderDirective):
+    """```{trace-flowdown}``` with `:document: LSE-30` (or LSE-29): that document's requirements and what derives
+    from each (every upstream requirement is in every scope)."""
+
+    node_class = trace_flowdown
+    option_spec: ClassVar[OptionSpec] = {"document": lambda value: _document(value)}
+
+    def run(self) -> list[nodes.Node]:
+        if "document" not in self.options:
+            raise self.error(f"{self.name} needs :document: (one of {', '.join(UPSTREAM_DOCUMENTS)})")
+        return [self.placeholder(document=self.options["document"])]
+
+
 DIRECTIVES: dict[str, type[SphinxDirective]] = {
     **dict.fromkeys(TEXT_BLOCKS, NeedTextDirective),
     PARAMETER: ParameterDirective,
     "trace-parameters": ParametersIndexDirective,
+    "trace-flowdown": FlowdownDirective,
     "trace-matrix": MatrixDirective,
     "trace-reverse": ReverseMatrixDirective,
     "trace-coverage": CoverageDirective,

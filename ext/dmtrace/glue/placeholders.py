@@ -41,8 +41,13 @@ class trace_parameters(TracePlaceholder):  # noqa: N801
     """The parameter index: each requirement parameter with its value, unit and the requirements using it."""
 
 
+class trace_flowdown(TracePlaceholder):  # noqa: N801
+    """The flow-down of one upstream document (`document`): its requirements and what derives from each."""
+
+
 PLACEHOLDERS: tuple[type[TracePlaceholder], ...] = (
     trace_parameters,
+    trace_flowdown,
     trace_matrix,
     trace_reverse,
     trace_coverage,

@@ -23,6 +23,7 @@ from dmtrace.glue.placeholders import (
     trace_coverage,
     trace_dashboard,
     trace_definitions,
+    trace_flowdown,
     trace_matrix,
     trace_milestones,
     trace_parameters,
@@ -33,6 +34,7 @@ from dmtrace.glue.state import build_state
 from dmtrace.views.context import RenderContext
 from dmtrace.views.coverage import coverage, dashboard
 from dmtrace.views.definitions import definitions
+from dmtrace.views.flowdown import flowdown
 from dmtrace.views.matrix import matrix_tree, matrix_vcd, reverse_matrix
 from dmtrace.views.milestones import milestones_index
 from dmtrace.views.parameters import parameter_index
@@ -50,6 +52,7 @@ RENDERERS: dict[type[TracePlaceholder], Renderer] = {
     trace_reconciliation: lambda ctx, node: reconciliation(ctx),
     trace_definitions: lambda ctx, node: definitions(ctx, node.get("part", "")),
     trace_parameters: lambda ctx, node: parameter_index(ctx),
+    trace_flowdown: lambda ctx, node: flowdown(ctx, node.get("document", "")),
 }
 
 

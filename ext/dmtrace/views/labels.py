@@ -33,6 +33,7 @@ FIELD_LABELS: dict[str, str] = {
     "wbs": "WBS element",
     "forecast": "Forecast history",
     "aliases": "Also called",
+    "document": "Document",
     # computed by the build
     "trace": "Traced",
     "verification": "Verification",
