@@ -165,13 +165,24 @@ def test_the_card_shows_the_parameters_as_a_table_marking_the_unconfirmed(built:
     html = _card_html(built)
     table = re.search(r'<table class="needs_parameters">.*?</table>', html, re.S)
     assert table, "no parameter table"
-    rows = re.findall(r"<tr( class=\"trace-unconfirmed\")?><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", table[0])
+    rows = re.findall(
+        r"<tr id=\"[^\"]*\"( class=\"trace-unconfirmed\")?><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", table[0]
+    )
     assert [(bool(marked), re.sub(r"<[^>]+>", "", name), value, unit) for marked, name, value, unit in rows] == [
         (False, "L1PublicT", "24", "hour"),
         (True, "OTT1 (unconfirmed)", "1", "minute"),
     ]
     meta = re.findall(r'<p class="needs_meta">(.*?)</p>', html, re.S)
     assert meta and not any("L1PublicT" in line for line in meta)
+
+
+def test_a_parameter_named_in_the_specification_links_to_its_row(built: Site) -> None:
+    html = _card_html(built)
+    assert 'id="DMS-REQ-0004-parameter-L1PublicT"' in html
+    specification = re.search(r'<div class="[^"]*trace-specification[^"]*">(.*?)</div>', html, re.S)
+    assert specification, "no specification block"
+    assert 'href="#DMS-REQ-0004-parameter-L1PublicT"' in specification[1]
+    assert "OTT1" not in specification[1], "only names the specification writes are linked"
 
 
 def test_the_index_lists_each_parameter_with_value_unit_and_the_requirements_using_it(built: Site) -> None:

@@ -12,6 +12,7 @@ from sphinx_needs.functions.functions import find_and_replace_node_content
 from sphinx_needs.nodes import Need
 
 from dmtrace.views.cards import CardMaker, stylesheet
+from dmtrace.views.parameters import link_parameter_names, parameters_of
 
 CSS_FILE = "trace_needs.css"
 # sphinx-needs' default layout; a need, or a project, that asks for another one keeps sphinx-needs' rendering.
@@ -58,7 +59,12 @@ def render_needs(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None
             node.parent.remove(node)
             continue
         find_and_replace_node_content(node, app.env, need)
-        node.replace_self(card.make(node, need))
+        made = card.make(node, need)
+        names = [str(item.get("name", "")) for item in parameters_of(need)]
+        for block in made.findall(nodes.container):
+            if "trace-specification" in block["classes"]:
+                link_parameter_names(block, need["id"], names)
+        node.replace_self(made)
 
 
 def add_stylesheet(app: Sphinx) -> None:

@@ -3,7 +3,9 @@ parameter name with its value, unit and the requirements that use it; unconfirme
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from html import escape
 from typing import Any
 
 from docutils import nodes
@@ -23,6 +25,35 @@ def parameters_of(need: Any) -> list[Mapping[str, Any]]:
     return [item for item in value if isinstance(item, Mapping)]
 
 
+def parameter_anchor(need_id: str, name: str) -> str:
+    """The id of a parameter's row in its requirement's card (what a name in the specification links to)."""
+    return f"{need_id}-parameter-{name}"
+
+
+def link_parameter_names(block: nodes.Element, need_id: str, names: Iterable[str]) -> None:
+    """Each parameter name written in `block` (a specification) becomes a link to its row in the card's table."""
+    wanted = sorted({name for name in names if name}, key=len, reverse=True)
+    if not wanted:
+        return
+    pattern = re.compile(r"\b(" + "|".join(re.escape(name) for name in wanted) + r")\b")
+    for text in list(block.findall(nodes.Text)):
+        if isinstance(text.parent, (nodes.reference, nodes.literal)) or not pattern.search(text.astext()):
+            continue
+        pieces: list[nodes.Node] = []
+        position = 0
+        value = text.astext()
+        for match in pattern.finditer(value):
+            pieces.append(nodes.Text(value[position : match.start()]))
+            link = nodes.reference(
+                "", "", refuri=f"#{parameter_anchor(need_id, match[1])}", classes=["trace-parameter"]
+            )
+            link += nodes.literal(match[1], match[1])
+            pieces.append(link)
+            position = match.end()
+        pieces.append(nodes.Text(value[position:]))
+        text.parent.replace(text, pieces)
+
+
 def parameters_html(need: Any) -> str:
     """The card's parameter table ("" when the need has none); an unconfirmed row is marked in words and class."""
     items = parameters_of(need)
@@ -38,7 +69,8 @@ def parameters_html(need: Any) -> str:
             *(f"<td>{text_html(str(item.get(key, '')))}</td>" for key in ("value", "unit", "description")),
         ]
         row_class = "" if confirmed else ' class="trace-unconfirmed"'
-        rows.append(f"<tr{row_class}>{''.join(cells)}</tr>")
+        anchor = escape(parameter_anchor(str(need.get("id", "")), str(item.get("name", ""))))
+        rows.append(f'<tr id="{anchor}"{row_class}>{"".join(cells)}</tr>')
     return (
         '<table class="needs_parameters"><caption>Parameters</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>\n"
