@@ -92,9 +92,56 @@
     }
   }
 
+  // Search by id: on the search page, a query that names a need id, whole or in part ("0293", "LVV-T98"), puts
+  // that card (or milestone page) first, from _static/trace_ids.js (written by the build).
+  function idMatches(query, ids) {
+    var q = query.trim().toLowerCase();
+    if (!q || !/\d/.test(q)) { return []; }
+    var exact = [], suffix = [], part = [];
+    ids.forEach(function (entry) {
+      var id = entry[0].toLowerCase();
+      if (id === q) { exact.push(entry); }
+      else if (id.endsWith("-" + q) || id.endsWith(q) && /[-a-z]/.test(id.charAt(id.length - q.length - 1))) { suffix.push(entry); }
+      else if (id.indexOf(q) >= 0) { part.push(entry); }
+    });
+    return exact.concat(suffix, part).slice(0, 5);
+  }
+
+  function searchById() {
+    var query = new URLSearchParams(location.search).get("q");
+    var results = document.getElementById("search-results") || document.querySelector(".bd-search-container, article");
+    if (!query || !results || !/search\.html$/.test(location.pathname)) { return; }
+    var root = (document.documentElement.dataset.content_root || DOCUMENTATION_OPTIONS.URL_ROOT || "./");
+    var script = document.createElement("script");
+    script.src = root + "_static/trace_ids.js";
+    script.onload = function () {
+      var found = idMatches(query, window.TRACE_IDS || []);
+      if (!found.length) { return; }
+      var box = document.createElement("div");
+      box.className = "trace-id-results";
+      var heading = document.createElement("h2");
+      heading.textContent = found.length === 1 ? "Need with this id" : "Needs whose id matches";
+      box.appendChild(heading);
+      var list = document.createElement("ul");
+      found.forEach(function (entry) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = root + entry[2];
+        link.textContent = entry[0];
+        item.appendChild(link);
+        item.appendChild(document.createTextNode(" " + entry[1]));
+        list.appendChild(item);
+      });
+      box.appendChild(list);
+      results.parentNode.insertBefore(box, results);
+    };
+    document.head.appendChild(script);
+  }
+
   function init() {
     document.querySelectorAll(".trace-filterable").forEach(enhance);
     measureHeader();
+    searchById();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

@@ -132,3 +132,30 @@ def test_screenshots_of_the_real_site(page: object, real_site: str, fixture_site
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
     assert page.trace_errors == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("DMS-REQ-0293", "#DMS-REQ-0293"),
+        ("0293", "#DMS-REQ-0293"),
+        ("LVV-T98", "#LVV-T98"),
+        ("LDM-503-19a", "_milestones/LDM-503-19a.html"),
+    ],
+)
+def test_searching_an_id_puts_its_card_first(page: object, real_site: str, query: str, expected: str) -> None:
+    page.goto(f"{real_site}/search.html?q={query}")
+    first = page.locator(".trace-id-results a").first
+    first.wait_for()
+    assert first.get_attribute("href").endswith(expected)
+    boxes = page.evaluate(
+        "() => { const ids = document.querySelector('.trace-id-results'); const found = document.getElementById("
+        "'search-results'); return !found || (ids.compareDocumentPosition(found) & Node.DOCUMENT_POSITION_FOLLOWING)"
+        " > 0; }"
+    )
+    assert boxes, "the id answer comes before Sphinx's results"
+    first.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(expected)
+    # Leaving the search page cancels Sphinx's own requests for result summaries: only console errors count here.
+    assert [error for error in page.trace_errors if not error.startswith("requestfailed")] == []

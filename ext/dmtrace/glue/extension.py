@@ -19,6 +19,7 @@ from dmtrace.glue import (
     events,
     freshness,
     heap,
+    id_search,
     milestone_pages,
     needs_json,
     resolve,
@@ -69,6 +70,7 @@ def wire(app: Sphinx) -> None:
 
     cards.register(app)
     heap.register(app)
+    id_search.register(app)
     needs_json.install()
     app.connect("builder-inited", template_cache.install)
     app.connect("doctree-read", freshness.note_sphinx_needs_aggregates)
