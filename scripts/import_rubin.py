@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dmtrace.core.model import NEED_TYPES, PRIORITIES
+from dmtrace.core.vcd import VCD_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -496,16 +497,7 @@ def read_vcd(
     table = read_table(
         data,
         VCD_CSV,
-        (
-            "requirement",
-            "req_priority",
-            "verification_element",
-            "ve_priority",
-            "test_case",
-            "test_spec",
-            "last_run",
-            "last_status",
-        ),
+        VCD_COLUMNS,
     )
     for line, row in table.rows:
         req_id = _check(

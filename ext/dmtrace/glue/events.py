@@ -57,8 +57,16 @@ def install_log_filter(app: Sphinx) -> None:
             handler.addFilter(_DuplicateIdFilter())
 
 
-def source_rules(config: Config) -> SourceRules:
-    """The source predicate from the configuration the build runs with (what `make check` reads from conf.py)."""
+def source_rules(app: Sphinx) -> SourceRules:
+    """The source predicate from the configuration the build runs with (what `make check` reads from conf.py),
+    made once per build: its glob patterns are compiled once, not for every document read."""
+    state = build_state(app)
+    if state.source_rules is None:
+        state.source_rules = _source_rules(app.config)
+    return state.source_rules
+
+
+def _source_rules(config: Config) -> SourceRules:
     excluded = [*config.exclude_patterns, *config.templates_path]
     excluded += [*getattr(config, "html_static_path", []), *getattr(config, "html_extra_path", [])]
     return SourceRules(
@@ -77,7 +85,7 @@ def record_occurrences(app: Sphinx, docname: str, source: list[str]) -> None:
     if "\ufffd" in source[0]:  # maybe a byte that is not UTF-8, replaced by the lenient codec (glue/encoding.py)
         problems += decode_source(Path(app.env.doc2path(docname)).read_bytes(), file)[1]
     needs = parsed.needs
-    if needs and not source_rules(app.config).is_source(file):
+    if needs and not source_rules(app).is_source(file):
         problems, needs = outside_problems([(file, source[0])]), []  # make check reads nothing else in such a file
     if any(p.message.startswith("directives nested more than") for p in problems):
         source[0] = ""  # docutils would recurse once per level and crash: the located problem says why
@@ -128,7 +136,7 @@ def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
         for need_id, item in needs.items()
         if not item.get("is_external") and item.get("docname") and item["type"] in NEED_TYPES
     }
-    rules = source_rules(app.config)  # needs outside the sources are reported, not evaluated, as make check does
+    rules = source_rules(app)  # needs outside the sources are reported, not evaluated, as make check does
     model = {need_id: need for need_id, need in model.items() if rules.is_source(need.file)}
     domain = trace_domain(env)
     occurrences = list(domain.all_occurrences())

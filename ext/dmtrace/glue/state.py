@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from dmtrace.core.evaluation import Evaluation
 from dmtrace.core.history import History
+from dmtrace.core.sources import SourceRules
 from dmtrace.core.vcd import VcdExport
 from dmtrace.glue.milestone_plan import Plan
 
@@ -30,6 +31,8 @@ class BuildState:
     milestone_plan: Plan | None = None
     # conf.py's trace_view_scope as configured, and as used ("" when it is not a regular expression).
     view_scope: tuple[str, str] | None = None
+    # Which files are need sources, from this build's configuration (dmtrace.core.sources).
+    source_rules: SourceRules | None = None
     # conf.py's trace_vcd as configured, and the export read from it once per build (None: no export).
     vcd: tuple[str, VcdExport | None] | None = None
 
