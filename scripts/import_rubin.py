@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The reference CSV files travel with the repository (provenance: data/rubin/PROVENANCE.txt); --data points elsewhere.
 DEFAULT_DATA = ROOT / "data" / "rubin"
+# Our own record, not the observatory's: which later planning codes are which milestone, with evidence and confidence.
+DEFAULT_RENAMES = ROOT / "data" / "milestone_renames.csv"
 
 REQUIREMENTS_CSV = "dms_requirements.csv"
 ELEMENTS_CSV = "verification_elements.csv"
@@ -76,10 +78,7 @@ MONTHS = {
 # Milestones whose definition names the priorities they need: shown on the site from the priority field,
 # so the importer adds no per-requirement `milestone` link (the data has none).
 NEEDED_BY_PRIORITY = {"LDM-503-19a": "1a", "LDM-503-19": "1a and 1b"}
-CAMPAIGN_PLAN = {
-    "LDM-503-19a": "Verification campaign: test plan LVV-P117, test cycle LVV-R275 (DMTR-412); "
-    "its executions are in `results/campaign_results.csv`."
-}
+CONFIDENCES = ("high", "medium", "low")
 # Roll-up verification elements: no test case of their own, verified through their requirement's children.
 ROLL_UPS = {"DMS-REQ-0155-V-01", "DMS-REQ-0156-V-01"}
 
@@ -259,9 +258,10 @@ class Milestone:
     test_spec: str
     actual_public_date: str
     note: str
-    forecast: list[tuple[str, str]] = field(default_factory=list)
-    completed_months: list[tuple[str, str]] = field(default_factory=list)
-    completed_in_history: str = ""
+    snapshot: str = ""  # YYYY-MM of the planning snapshot `due` comes from
+    # (YYYY-MM, date, completed in that snapshot, the renamed code it is listed under or '')
+    forecast: list[tuple[str, str, bool, str]] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)  # renamed code -> confidence
 
 
 @dataclass
@@ -605,6 +605,7 @@ def read_milestones(data: Path) -> dict[str, Milestone]:
     )
     found: dict[str, Milestone] = {}
     optional_date = (lambda v: not v or _is_date(v), "an ISO date or empty")
+    snapshot_pattern = re.compile(r"^PMCS (?P<month>[A-Z][a-z]+) (?P<year>\d{4})\b")
     for line, row in table.rows:
         ms_id = _check(table, line, row, "id", MILESTONE_ID.match, f"a milestone id (pattern {MILESTONE_ID.pattern})")
         if ms_id in found:
@@ -625,11 +626,38 @@ def read_milestones(data: Path) -> dict[str, Milestone]:
             test_spec=row["test_spec"],
             actual_public_date=_check(table, line, row, "actual_public_date", *optional_date),
             note=row["note"],
+            snapshot=_snapshot_month(table, line, row, snapshot_pattern),
         )
     return found
 
 
-def read_history(data: Path, milestones: dict[str, Milestone]) -> None:
+def _snapshot_month(table: Table, line: int, row: dict[str, str], pattern: re.Pattern[str]) -> str:
+    """'PMCS October 2023 (lsst-dm/...)' -> '2023-10'."""
+    match = pattern.match(row.get("snapshot", ""))
+    if not match or match["month"] not in MONTHS:
+        raise table.error(line, "snapshot", f"{row.get('snapshot', '')!r} does not start 'PMCS <Month> <Year>'")
+    return f"{match['year']}-{MONTHS[match['month']]:02d}"
+
+
+def read_renames(path: Path, milestones: dict[str, Milestone]) -> dict[str, str]:
+    """data/milestone_renames.csv: renamed code -> milestone id (each milestone's `renamed` filled in)."""
+    table = read_table(path.parent, path.name, ("milestone", "code", "confidence", "evidence"))
+    codes: dict[str, str] = {}
+    for line, row in table.rows:
+        milestone = milestones.get(row["milestone"])
+        if milestone is None:
+            raise table.error(line, "milestone", f"{row['milestone']!r} is not a milestone of milestones.csv")
+        code = _check(table, line, row, "code", MILESTONE_ID.match, "a milestone code")
+        if code in codes or code in milestones:
+            raise table.error(line, "code", f"{code} is already a milestone or mapped")
+        confidence = _check(table, line, row, "confidence", CONFIDENCES.__contains__, " / ".join(CONFIDENCES))
+        _check(table, line, row, "evidence", bool, "the evidence for the mapping")
+        codes[code] = milestone.id
+        milestone.renamed[code] = confidence
+    return codes
+
+
+def read_history(data: Path, milestones: dict[str, Milestone], renamed: dict[str, str]) -> None:
     table = read_table(data, HISTORY_CSV, ("pmcs_month", "code", "due", "completed"))
     for line, row in table.rows:
         month = PMCS_MONTH.match(row["pmcs_month"])
@@ -637,22 +665,19 @@ def read_history(data: Path, milestones: dict[str, Milestone]) -> None:
             raise table.error(line, "pmcs_month", f"{row['pmcs_month']!r} is not a month like 'October 2023'")
         due = _check(table, line, row, "due", _is_date, "an ISO date")
         completed = _check(table, line, row, "completed", ("yes", "no").__contains__, "yes or no")
-        milestone = milestones.get(row["code"])
+        milestone = milestones.get(row["code"]) or milestones.get(renamed.get(row["code"], ""))
         if milestone is None:
             continue
         label = f"{month['year']}-{MONTHS[month['month']]:02d}"
-        if any(existing == label for existing, _ in milestone.forecast):
-            raise table.error(line, "pmcs_month", f"{row['code']} has two entries for {row['pmcs_month']}")
-        milestone.forecast.append((label, due))
-        if completed == "yes":
-            milestone.completed_months.append((label, due))
+        if any(entry[0] == label for entry in milestone.forecast):
+            raise table.error(line, "pmcs_month", f"{milestone.id} has two entries for {row['pmcs_month']}")
+        code = "" if row["code"] == milestone.id else row["code"]
+        milestone.forecast.append((label, due, completed == "yes", code))
     for milestone in milestones.values():
         milestone.forecast.sort()
-        # The latest snapshot that calls the milestone completed gives its completion date.
-        milestone.completed_in_history = max(milestone.completed_months, default=("", ""))[1]
 
 
-def read_catalogue(data: Path) -> Catalogue:
+def read_catalogue(data: Path, renames: Path = DEFAULT_RENAMES) -> Catalogue:
     requirements = read_requirements(data)
     upstream = read_texts(data, requirements)
     read_parameters(data, requirements)
@@ -662,7 +687,7 @@ def read_catalogue(data: Path) -> Catalogue:
     read_ldm639(data, tests)
     campaign = read_campaign(data, tests)
     milestones = read_milestones(data)
-    read_history(data, milestones)
+    read_history(data, milestones, read_renames(renames, milestones))
     for req in requirements.values():
         req.elements.sort(key=lambda e: e.id)
     # read_vcd has read it as UTF-8 already; decoded without newline translation, it is written back unchanged.
@@ -818,18 +843,18 @@ def milestone_block(ms: Milestone, catalogue: Catalogue) -> str:
             f"{NEEDED_BY_PRIORITY[ms.id]}, by definition (the milestone's name); the requirements "
             f"carry no per-item milestone link."
         )
-    if ms.id in CAMPAIGN_PLAN:
-        body.append(CAMPAIGN_PLAN[ms.id])
     outside_before = [p for p in ms.predecessors if p not in known]
     outside_after = [s for s in ms.successors if s not in known]
     if outside_before:
         body.append("Predecessors outside this catalogue: " + ", ".join(outside_before) + ".")
     if outside_after:
         body.append("Successors outside this catalogue: " + ", ".join(outside_after) + ".")
-    if ms.due_2024_02:
-        body.append(f"Due in PMCS February 2024: {ms.due_2024_02}.")
-    if ms.actual_public_date:
-        body.append(f"Actual date (public record, outside PMCS): {ms.actual_public_date}.")
+    if ms.renamed:
+        body.append(
+            "From February 2024 the planning system lists it under another code ("
+            + ", ".join(f"{code}, confidence {confidence}" for code, confidence in ms.renamed.items())
+            + "); the evidence is in `data/milestone_renames.csv`."
+        )
     if note:
         body.append(f"Note: {note}")
     tracking = [
@@ -839,20 +864,50 @@ def milestone_block(ms: Milestone, catalogue: Catalogue) -> str:
     ]
     if tracking:
         body.append("; ".join(tracking) + ".")
-    completed = ms.completed or ms.completed_in_history
-    if completed and not ms.completed:
-        body.append("Completed according to the PMCS history (milestone_history.csv).")
     options = [
         ("id", ms.id),
         ("due", ms.due),
-        ("completed", completed),
+        ("due_snapshot", ms.snapshot),
+        ("rebaselined", f"2024-02={ms.due_2024_02}" if ms.due_2024_02 else ""),
+        ("completed", ms.completed),
+        ("actual_public", ms.actual_public_date),
         ("level", ms.level),
         ("wbs", ms.wbs),
         ("after", ", ".join(p for p in ms.predecessors if p in known)),
-        ("forecast", " ".join(f"{month}={due}" for month, due in ms.forecast)),
+        ("forecast", " ".join(_forecast_entry(*entry) for entry in ms.forecast)),
+        ("renamed", " ".join(f"{code}={confidence}" for code, confidence in ms.renamed.items())),
         ("aliases", alias),
     ]
     return directive("milestone", ms.name, options, _paragraphs(body))
+
+
+def _forecast_entry(month: str, due: str, completed: bool, code: str) -> str:
+    """One `forecast` entry: '2025-04=2025-04-15!@COMC-3250' (completed in that snapshot, listed as COMC-3250)."""
+    return f"{month}={due}{'!' if completed else ''}{'@' + code if code else ''}"
+
+
+def plan_page(catalogue: Catalogue) -> tuple[str, str]:
+    """The LDM-503-19a campaign's test plan as a need; its executions stay in results/campaign_results.csv."""
+    intro = [
+        "Test plans (verification campaigns). Each plan's executions are records in `results/campaign_results.csv` "
+        "(its `plan` column); the plan's page lists them."
+    ]
+    block = directive(
+        "plan",
+        "LDM-503-19a verification campaign",
+        [
+            ("id", CAMPAIGN_PLAN_KEY),
+            ("serves", "LDM-503-19a"),
+            ("cycle", CAMPAIGN_CYCLE),
+            ("report", CAMPAIGN_REPORT),
+        ],
+        [
+            f"The campaign that verifies the P1a requirements for LDM-503-19a: {len(catalogue.campaign)} executions "
+            f"in test cycle {CAMPAIGN_CYCLE}, reported in {CAMPAIGN_REPORT} (dated 2025-09-11; the executions carry "
+            "no dates of their own)."
+        ],
+    )
+    return "needs/plans/lvv-p117.md", page("Test plans", intro, [block])
 
 
 def _paragraphs(sentences: list[str]) -> list[str]:
@@ -910,16 +965,23 @@ MILESTONE_PAGES = (
         "ldm-503",
         "DM test milestones (LDM-503)",
         "DM (LDM-503 test milestone)",
-        "Due dates are the PMCS December 2023 baseline; for completed milestones the baseline moved, so trust "
-        "the completion date.",
+        "Due dates are the PMCS December 2023 baseline (`due_snapshot`) and, where given, the February 2024 one "
+        "(`rebaselined`); for completed milestones the baseline moved after completion, so trust the completion "
+        "date.",
     ),
-    ("dm-other", "Other DM milestones", "DM (other)", "Due dates from PMCS December 2023."),
+    (
+        "dm-other",
+        "Other DM milestones",
+        "DM (other)",
+        "Due dates are the PMCS October 2023 forecasts (`due_snapshot`), later ones the February 2024 baseline.",
+    ),
     (
         "project",
         "Project milestones",
         "Project (PMCS)",
         "Due dates are the PMCS October 2023 forecasts (the month of the DM-SST meeting); the forecast history "
-        "lists every PMCS snapshot. Aliases are the names the meeting minutes use.",
+        "lists every PMCS snapshot, under renamed codes too (`renamed`, from `data/milestone_renames.csv`). "
+        "Aliases are the names the meeting minutes use.",
     ),
 )
 
@@ -984,6 +1046,7 @@ def render(catalogue: Catalogue) -> dict[str, str]:
     files = dict(requirement_pages(catalogue))
     files.update(test_pages(catalogue))
     files.update(milestone_pages(catalogue))
+    files.update([plan_page(catalogue)])
     files.update(upstream_pages(catalogue))
     files["results/campaign_results.csv"] = results_csv(catalogue)
     files.update(signoff_csvs(catalogue))
@@ -1011,11 +1074,14 @@ def write(files: dict[str, str], out: Path, force: bool) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"reference data (default {DEFAULT_DATA})")
+    parser.add_argument(
+        "--renames", type=Path, default=DEFAULT_RENAMES, help=f"renamed planning codes (default {DEFAULT_RENAMES})"
+    )
     parser.add_argument("--out", type=Path, default=ROOT, help="site root to write needs/ and results/ into")
     parser.add_argument("--force", action="store_true", help="overwrite files that differ from the import")
     args = parser.parse_args(argv)
     try:
-        catalogue = read_catalogue(args.data)
+        catalogue = read_catalogue(args.data, args.renames)
     except RowError as err:
         print(err, file=sys.stderr)
         return 1

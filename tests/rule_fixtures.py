@@ -325,7 +325,8 @@ FIXTURES: list[RuleFixture] = [
             "needs/f.md:23: error: LDM-503-99: due '2025-13-01' is not a valid date (YYYY-MM-DD or YYYY-MM) "
             "[trace.field-value]",
             "needs/f.md:23: error: LDM-503-99: forecast entry '2024-06=2025-06' is not YYYY-MM=YYYY-MM-DD (the month "
-            "the forecast was made = the date it forecast) [trace.field-value]",
+            "the forecast was made = the date it forecast), optionally followed by ! (completed) and @CODE (listed "
+            "under that code) [trace.field-value]",
         ],
     ),
 ]

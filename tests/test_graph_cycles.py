@@ -157,7 +157,7 @@ def test_milestone_chains_of_10000_are_walked_without_recursion() -> None:
     from types import SimpleNamespace
     from typing import Any, cast
 
-    from dmtrace.views.milestones import MAX_CHAINS, _chains
+    from dmtrace.views.milestone_index import MAX_CHAINS, _chains
 
     chain = [
         Need(

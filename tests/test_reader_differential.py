@@ -129,6 +129,7 @@ class Ids:
         "test": "LVV-T{n}",
         "milestone": "LDM-503-{n}",
         "upstream": "OSS-REQ-{n:04d}",
+        "plan": "LVV-P{n}",
         "lower": "lvv-t{n}",
         "unicode": "MS-Ü{n}",
         "dotted": "X.{n}_a",

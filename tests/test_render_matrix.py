@@ -42,7 +42,12 @@ def test_matrix_has_one_row_per_requirement_children_under_parent(site: Path) ->
 def test_matrix_shows_tests_with_results_and_milestones(site: Path) -> None:
     rows = {row.cells[0].split()[0]: row for row in table_rows(page(site, "docs/traceability/matrix"), "trace-matrix")}
     assert rows["DMS-REQ-0001"].cells[4] == "LVV-T1 passed 2025-01-10"
-    assert rows["DMS-REQ-0001"].cells[5] == "LDM-503-19a"
+    # Milestones needing the item: an explicit link, and LDM-503-19a's title claiming every P1a item.
+    assert rows["DMS-REQ-0001"].cells[5] == "LDM-503-19a (linked, all P1a)"
+    assert rows["DMS-REQ-0003"].cells[5] == "LDM-503-19a (all P1a)"
+    assert rows["DMS-REQ-0004"].cells[5] == "LDM-503-19a (linked)"
+    assert rows["DMS-REQ-0006"].cells[5] == "LDM-503-11 (linked)"
+    assert rows["DMS-REQ-0007"].cells[5] == "—"
     assert rows["DMS-REQ-0002"].cells[2] == "traced by children"
     assert rows["DMS-REQ-0007"].cells[2:4] == ["untraced", "untraced"]
     assert rows["DMS-REQ-0005"].cells[2] == "descoped"
@@ -53,7 +58,7 @@ def test_every_id_in_the_matrix_links_to_its_need(site: Path) -> None:
         need_id = row.cells[0].split()[0]
         assert row.hrefs[0].endswith(f"needs/fixture/requirements.html#{need_id}")
         for href in row.hrefs[1:]:
-            assert "#LVV-T" in href or "#LDM-503" in href
+            assert "#LVV-T" in href or "/_milestones/LDM-503" in href
 
 
 def test_vcd_layout_has_a_row_per_requirement_element_and_test(site: Path) -> None:

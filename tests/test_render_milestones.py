@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from dmtrace.core.milestones import planning_dates, scope_priorities
 from dmtrace.core.model import Need
-from dmtrace.views.milestones import forecast_points, scope_priorities
 from tests.publish_site import (
     MILESTONES,
     REQUIREMENTS,
@@ -39,13 +39,18 @@ def test_milestone_page_counts_equal_the_sources(site: Path, milestone: str) -> 
     html = page(site, f"docs/traceability/_milestones/{milestone}")
     items = expected_milestone_items(milestone)
     if not items:
-        assert "Items needed by" in html and "(0)" in html
+        assert "No item needs this milestone" in html
         return
     counts = Counter(expected_verification(i) for i in items)
     row = table_rows(html, "trace-milestone-counts")[0]
     assert [int(c) for c in row.cells[:7]] == [len(items), *(counts[s] for s in STATES)]
-    listed = [r.cells[0].split()[0] for r in table_rows(html, "trace-milestone-items")]
+    listed = [r.cells[0].split()[0] for r in _item_rows(html)]
     assert sorted(listed) == sorted(items)
+
+
+def _item_rows(html: str) -> list:
+    """The items of a milestone page: those not yet verified, then the rest."""
+    return table_rows(html, "trace-milestone-blockers") + table_rows(html, "trace-milestone-items")
 
 
 def _expected_signoff_cell(item_id: str) -> str:
@@ -62,17 +67,19 @@ def _expected_signoff_cell(item_id: str) -> str:
 def test_milestone_items_show_evidence_and_signoff_as_of_the_records(site: Path, milestone: str) -> None:
     html = page(site, f"docs/traceability/_milestones/{milestone}")
     assert "As of execution records up to 2025-01-13 and no sign-off snapshot." in html
-    rows = {r.cells[0].split()[0]: r for r in table_rows(html, "trace-milestone-items")}
+    rows = {r.cells[0].split()[0]: r for r in _item_rows(html)}
     for item_id in expected_milestone_items(milestone):
         row = rows[item_id]
-        assert row.cells[4:6] == [expected_evidence(item_id), _expected_signoff_cell(item_id)], item_id
+        assert row.cells[2:4] == [expected_evidence(item_id), _expected_signoff_cell(item_id)], item_id
         assert f"e-{expected_evidence(item_id).lower().replace(' ', '-')}" in row.classes
 
 
-def test_overdue_days_are_counted_from_the_build_date(site: Path) -> None:
+def test_overdue_days_are_counted_from_the_build_date_against_the_latest_forecast(site: Path) -> None:
+    """The fixture's LDM-503-19a is due 2025-02-12; its newest forecast (made 2024-02) says 2024-11-01."""
     html = page(site, "docs/traceability/_milestones/LDM-503-19a")
-    days = (dt.date.fromisoformat(TODAY) - dt.date(2025, 2, 12)).days
+    days = (dt.date.fromisoformat(TODAY) - dt.date(2024, 11, 1)).days
     assert f"overdue by {days} days" in html
+    assert "2024-11-01 (PMCS February 2024 forecast)" in html
 
 
 def test_index_lists_overdue_first_with_chains(site: Path) -> None:
@@ -93,10 +100,19 @@ def test_scope_comes_from_the_title() -> None:
 
 
 def test_forecast_entries_are_parsed_and_bad_ones_skipped() -> None:
-    need = Need("M-1", "milestone", "t", "x.md", 1, fields={"forecast": "2023-12=2025-02-12 junk 2023-10=2025-01-27"})
-    assert forecast_points(need) == [
-        (dt.date(2023, 10, 1), dt.date(2025, 1, 27)),
-        (dt.date(2023, 12, 1), dt.date(2025, 2, 12)),
+    need = Need(
+        "M-1",
+        "milestone",
+        "t",
+        "x.md",
+        1,
+        fields={"forecast": "2023-12=2025-02-12 junk 2023-10=2025-01-27 2024-02=2025-04-15!@COMC-3250"},
+    )
+    forecasts = planning_dates(need)[1]
+    assert [(f.month, f.date, f.code, f.completed) for f in forecasts] == [
+        ("2023-10", dt.date(2025, 1, 27), "", False),
+        ("2023-12", dt.date(2025, 2, 12), "", False),
+        ("2024-02", dt.date(2025, 4, 15), "COMC-3250", True),
     ]
 
 

@@ -54,6 +54,6 @@ def test_needs_json_times_come_from_source_date_epoch(monkeypatch: pytest.Monkey
 
 def test_the_published_needs_json_names_its_computed_fields_version(published_site: Path) -> None:
     exported = json.loads((published_site / "_build" / "html" / "needs.json").read_text(encoding="utf-8"))
-    assert exported["trace_fields_version"] == 3
+    assert exported["trace_fields_version"] == 4
     (version,) = exported["versions"].values()
     assert any("verification" in need for need in version["needs"].values())

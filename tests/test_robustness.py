@@ -18,12 +18,12 @@ import pytest
 
 from dmtrace.core.evaluation import evaluate
 from dmtrace.core.history import Commit, card_text, parse_log, read_history
+from dmtrace.core.milestones import milestone_facts, parse_day
 from dmtrace.core.model import IdOccurrence, Need, id_patterns
 from dmtrace.core.results import ResultSet, read_results_csv
 from dmtrace.glue.milestone_pages import page_name
 from dmtrace.views.changelog import changelog_table
 from dmtrace.views.charts import ForecastSeries, TimelineItem, forecast_history, month_ticks, timeline
-from dmtrace.views.milestones import milestone_state, parse_day
 from tests.publish_site import page, table_rows
 from tests.support import GIT_ENV
 
@@ -104,7 +104,7 @@ def test_far_due_dates_and_year_one_forecasts_build_and_count_days(far_site: Pat
     index = page(far_site, "docs/milestones")
     assert "Timeline" in index and "Forecast history" in index
     svgs = re.findall(r"<svg.*?</svg>", index, re.DOTALL)
-    assert len(svgs) == 2
+    assert len(svgs) == 3  # the timeline, and one forecast chart each for the two milestones with forecasts
     for svg in svgs:
         ET.fromstring(svg)
     assert [r.cells[1] for r in table_rows(index, "trace-milestones")] == ["0001-01-01", "9999-12", "0001-02"]
@@ -165,8 +165,9 @@ def test_the_index_links_every_milestone_page_and_the_matrix_every_milestone(odd
     for milestone_id in ODD_MILESTONES:
         assert f"traceability/_milestones/{page_name(milestone_id)}.html" in hrefs, milestone_id
     matrix = table_rows(page(odd_site, "docs/matrix"), "trace-matrix")
-    assert [row.cells[5] for row in matrix] == ["M&1/2? M&1"]  # columns: see tests/test_render_matrix.py
-    assert "../needs/needs.html#M&1/2?" in matrix[0].hrefs
+    # columns: see tests/test_render_matrix.py; each milestone named with why, linked to its page
+    assert [row.cells[5] for row in matrix] == ["M&1 (linked) M&1/2? (linked)"]
+    assert f"traceability/_milestones/{page_name('M&1/2?')}.html" in " ".join(matrix[0].hrefs)
 
 
 def test_plain_milestone_ids_keep_their_page_names() -> None:
@@ -211,7 +212,7 @@ def test_date_arithmetic_holds_at_the_first_and_last_day_a_date_can_hold() -> No
     assert parse_day("0001-01", end_of_month=False) == dt.date.min
     assert parse_day("0000-01") is None and parse_day("10000-01") is None
     need = Need("M-1", "milestone", "t", "x.md", 1, fields={"due": "9999-12"})
-    assert milestone_state(need, dt.date.min).distance == f"due in {(dt.date.max - dt.date.min).days} days"
+    assert milestone_facts(need, dt.date.min).distance() == f"due in {(dt.date.max - dt.date.min).days} days"
     items = [TimelineItem("late", dt.date.max, "upcoming"), TimelineItem("early", dt.date.min, "overdue")]
     for today in (dt.date.min, TODAY, dt.date.max):
         ET.fromstring(timeline(items, today, "t"))

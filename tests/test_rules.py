@@ -87,7 +87,7 @@ def test_forecast_entries() -> None:
         (
             "LDM-503-02",
             f"forecast entry {entry!r} is not YYYY-MM=YYYY-MM-DD (the month the forecast was made = the "
-            "date it forecast)",
+            "date it forecast), optionally followed by ! (completed) and @CODE (listed under that code)",
         )
         for entry in ("2019-13=2020-01-01", "2020-01=2020-02-30", "soon")
     ]

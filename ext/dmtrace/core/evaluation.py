@@ -99,7 +99,7 @@ class Evaluation:
         needs = self.graph.needs
         kept = {i for i, n in needs.items() if n.type in (*REQUIREMENT_TYPES, "test") and pattern.search(i)}
         for need_id, need in needs.items():
-            if need.type in ("milestone", "upstream") or (
+            if need.type in ("milestone", "plan", "upstream") or (
                 need.type == "test" and any(t in kept for t in need.targets("verifies"))
             ):
                 kept.add(need_id)

@@ -60,6 +60,7 @@ NEED_TYPES: dict[str, NeedType] = {
         NeedType("test", "Test case", r"^LVV-T\d+$", "LVV-T2303", "#DCB239"),
         NeedType("milestone", "Milestone", r"^[A-Z][A-Za-z0-9&]*(-[A-Za-z0-9]+)*$", "LDM-503-19a", "#9DB5E0"),
         NeedType("upstream", "Upstream requirement", r"^(OSS|LSR)-REQ-\d{4}$", "OSS-REQ-0004", "#E3D5EA"),
+        NeedType("plan", "Test plan", r"^LVV-P\d+$", "LVV-P117", "#E8D3A9"),
     )
 }
 
@@ -108,6 +109,8 @@ LINK_TYPES: dict[str, LinkType] = {
         ),
         LinkType("milestone", "milestone", "needed by", REQUIREMENT_TYPES, ("milestone",)),
         LinkType("after", "after", "before", ("milestone",), ("milestone",), acyclic=True),
+        # A test plan (a verification campaign) and the milestone it serves.
+        LinkType("serves", "serves", "served by", ("plan",), ("milestone",)),
         # LSE-61's "Derived from requirements": another DMS requirement, or an upstream one (LSE-30, LSE-29).
         LinkType("derives_from", "derives from", "source of", ("req",), ("req",)),
         LinkType("flows_from", "flows down from", "flows down to", ("req",), ("upstream",)),
@@ -133,7 +136,38 @@ FIELDS: dict[str, FieldSpec] = {
             month_allowed=True,
             required=True,
         ),
-        FieldSpec("completed", "Completion date (ISO date).", ("milestone",), is_date=True),
+        FieldSpec(
+            "completed",
+            "Completion date in the planning system (PMCS), under the milestone's own code.",
+            ("milestone",),
+            is_date=True,
+        ),
+        FieldSpec(
+            "actual_public",
+            "Completion date from a public record outside the planning system (ISO date).",
+            ("milestone",),
+            is_date=True,
+        ),
+        FieldSpec(
+            "due_snapshot",
+            "The planning snapshot (YYYY-MM) the `due` baseline comes from.",
+            ("milestone",),
+            is_date=True,
+            month_allowed=True,
+        ),
+        FieldSpec(
+            "rebaselined",
+            "Later baselines 'YYYY-MM=DATE': the planning snapshot's month = its baseline date (space separated).",
+            ("milestone",),
+        ),
+        FieldSpec(
+            "renamed",
+            "Codes the planning system later lists the milestone under, 'CODE=confidence' (high, medium, low), "
+            "as data/milestone_renames.csv records them with their evidence (space separated).",
+            ("milestone",),
+        ),
+        FieldSpec("cycle", "The test cycle (Jira LVV-R) that ran the plan's executions.", ("plan",)),
+        FieldSpec("report", "The test report (DMTR-n) that publishes the plan's results.", ("plan",)),
         FieldSpec(
             "document",
             "The upstream document the requirement belongs to (LSE-30 or LSE-29).",
@@ -152,7 +186,11 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("level", "Milestone level in the project controls system.", ("milestone",)),
         FieldSpec("wbs", "Work breakdown structure element.", ("milestone",)),
         FieldSpec(
-            "forecast", "Forecast history 'YYYY-MM=DATE' entries, oldest first (space separated).", ("milestone",)
+            "forecast",
+            "Forecast history 'YYYY-MM=DATE' entries, oldest first (space separated); 'YYYY-MM=DATE!' when that "
+            "snapshot marks it completed (DATE is then the completion), '@CODE' after it when the snapshot lists "
+            "it under another (renamed) code.",
+            ("milestone",),
         ),
         FieldSpec(
             "aliases", "Other names for the milestone, as used in meetings (semicolon separated).", ("milestone",)
@@ -175,11 +213,17 @@ COMPUTED_FIELDS: dict[str, str] = {
     "signoff_note": "Computed: why a sign-off is counted as it is when nothing was recorded.",
     "last_status": "Computed: the deciding record's status word, as recorded (e.g. Pass w/ Deviation).",
     "last_record": "Computed: the deciding record's provenance (source, execution, plan, cycle, report).",
+    "state": "Computed: a milestone's state: completed, open or overdue (against its latest forecast).",
+    "actual": "Computed: the completion date that decides a milestone's state (see its page for the rule).",
+    "forecast_latest": "Computed: an open milestone's latest date from the most recent planning snapshot having it.",
+    "forecast_month": "Computed: the planning snapshot (YYYY-MM) that forecast_latest comes from.",
 }
 # Written as a list of records, not a string: each test case's execution history.
 COMPUTED_LISTS: dict[str, str] = {
     "executions": "Computed: every execution record of a test case (date, status word, source, execution, plan, "
     "cycle, report), oldest first; undated records first.",
+    "forecast_history": "Computed: a milestone's dates from the planning snapshots (month, date, kind baseline or "
+    "forecast, code it was listed under, completed), oldest snapshot first.",
 }
 
 # Read from the need's body (its {specification} and {discussion} blocks) and written by the build into needs.json.
@@ -195,7 +239,12 @@ BODY_LISTS: dict[str, str] = {
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
 # One entry of a milestone's `forecast` field: the month the forecast was made = the date it forecast.
-FORECAST_ENTRY = re.compile(r"^(?P<made>\d{4}-\d{2})=(?P<due>\d{4}-\d{2}-\d{2})$")
+FORECAST_ENTRY = re.compile(
+    r"^(?P<made>\d{4}-\d{2})=(?P<due>\d{4}-\d{2}-\d{2})(?P<done>!)?(?:@(?P<code>[A-Za-z0-9&_.-]+))?$"
+)
+# One entry of a milestone's `rebaselined` field: the planning snapshot's month = the baseline date it gives.
+RENAMED_ENTRY = re.compile(r"^(?P<code>[A-Za-z0-9&_.-]+)=(?P<confidence>high|medium|low)$")
+BASELINE_ENTRY = re.compile(r"^(?P<made>\d{4}-\d{2})=(?P<due>\d{4}-\d{2}-\d{2})$")
 
 
 @dataclass(frozen=True)

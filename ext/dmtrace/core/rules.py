@@ -11,12 +11,14 @@ from functools import cache, cached_property
 
 from dmtrace.core.graph import NeedGraph
 from dmtrace.core.model import (
+    BASELINE_ENTRY,
     FIELDS,
     FORECAST_ENTRY,
     ISO_DATE,
     ISO_MONTH,
     LINK_TYPES,
     NEED_TYPES,
+    RENAMED_ENTRY,
     STATUSES,
     IdOccurrence,
     IdPatterns,
@@ -155,14 +157,33 @@ def check_status_values(data: CheckInput) -> Iterator[Violation]:
 
 
 def check_forecast_entries(data: CheckInput) -> Iterator[Violation]:
+    """A milestone's `forecast`, `rebaselined` and `renamed` entries, each in its stated form."""
     for need in data.graph.needs.values():
-        for entry in need.get("forecast").split() if need.type == "milestone" else ():
+        if need.type != "milestone":
+            continue
+        for entry in need.get("forecast").split():
             match = FORECAST_ENTRY.match(entry)
             if not (match and _valid_date(match["made"], True) and _valid_date(match["due"], False)):
                 yield _at(
                     need,
-                    f"forecast entry {entry!r} is not YYYY-MM=YYYY-MM-DD (the month the forecast was "
-                    "made = the date it forecast)",
+                    f"forecast entry {entry!r} is not YYYY-MM=YYYY-MM-DD (the month the forecast was made = the "
+                    "date it forecast), optionally followed by ! (completed) and @CODE (listed under that code)",
+                    "trace.field-value",
+                )
+        for entry in need.get("rebaselined").split():
+            match = BASELINE_ENTRY.match(entry)
+            if not (match and _valid_date(match["made"], True) and _valid_date(match["due"], False)):
+                yield _at(
+                    need,
+                    f"rebaselined entry {entry!r} is not YYYY-MM=YYYY-MM-DD (the planning snapshot's month = "
+                    "its baseline date)",
+                    "trace.field-value",
+                )
+        for entry in need.get("renamed").split():
+            if not RENAMED_ENTRY.match(entry):
+                yield _at(
+                    need,
+                    f"renamed entry {entry!r} is not CODE=high, CODE=medium or CODE=low",
                     "trace.field-value",
                 )
 

@@ -76,7 +76,7 @@ def _outcome_word(outcome: Outcome) -> str:
     return "pass" if outcome in PASSES else "failure" if outcome in FAILURES else "not executed"
 
 
-def _why_not_verified(graph: NeedGraph, need: Need, latest: Mapping[str, TestResult]) -> str:
+def why_not_verified(graph: NeedGraph, need: Need, latest: Mapping[str, TestResult]) -> str:
     tests = covering_tests(graph, need)
     if not tests:
         return "no test case"
@@ -135,7 +135,7 @@ def reconcile(
         if need_id not in truth.signoff or evidence is Evidence.DESCOPED:
             continue
         if signed and evidence is not Evidence.FULLY_VERIFIED:
-            why = _why_not_verified(graph, need, latest)
+            why = why_not_verified(graph, need, latest)
             truth.disagreements.append(Disagreement(SIGNED_OFF_WITHOUT_EVIDENCE, need_id, f"{evidence}: {why}"))
         if evidence is Evidence.FULLY_VERIFIED and not signed:
             status = truth.signoff[need_id].status

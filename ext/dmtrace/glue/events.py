@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging as pylogging
 import sys
 from collections.abc import Iterable, Iterator
@@ -15,6 +16,7 @@ from sphinx.util import logging
 from sphinx_needs.data import SphinxNeedsData
 
 from dmtrace.core.evaluation import Evaluation, evaluate, evaluate_results
+from dmtrace.core.milestones import latest_snapshot, milestone_facts
 from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, Violation, id_patterns
 from dmtrace.core.needtext import parameters, text_parts
 from dmtrace.core.outcomes import Outcome, Provenance
@@ -26,6 +28,7 @@ from dmtrace.core.signoff import load_signoff
 from dmtrace.core.sources import SourceRules
 from dmtrace.glue import freshness
 from dmtrace.glue.domain import trace_domain
+from dmtrace.glue.resolve import build_date
 from dmtrace.glue.state import build_state
 
 logger = logging.getLogger(__name__)
@@ -181,6 +184,22 @@ def seal_computed_fields(app: Sphinx, needs: Any) -> None:
     evaluation = build_state(app).evaluation
     if evaluation is not None:
         write_computed_fields(needs, evaluation)
+        write_milestone_fields(needs, evaluation, build_date(app))
+
+
+def write_milestone_fields(needs: Any, evaluation: Evaluation, today: dt.date) -> None:
+    """Each milestone's state, deciding actual date, latest forecast (and its snapshot) and planning history."""
+    milestones = [n for n in evaluation.graph.needs.values() if n.type == "milestone"]
+    snapshot = latest_snapshot(milestones)
+    for milestone in milestones:
+        if milestone.id not in needs:
+            continue
+        facts = milestone_facts(milestone, today, snapshot)
+        needs[milestone.id]["state"] = facts.state
+        needs[milestone.id]["actual"] = facts.actual.date.isoformat() if facts.actual else ""
+        needs[milestone.id]["forecast_latest"] = facts.latest.date.isoformat() if facts.latest else ""
+        needs[milestone.id]["forecast_month"] = facts.latest.month if facts.latest else ""
+        needs[milestone.id]["forecast_history"] = [date.as_json() for date in facts.history]
 
 
 def write_computed_fields(needs: Any, evaluation: Evaluation) -> None:

@@ -30,6 +30,21 @@ from dmtrace.glue.state import build_state
 from dmtrace.views.context import RenderContext
 from dmtrace.views.markup import text_html
 from dmtrace.views.milestones import milestone_fingerprint, milestone_page_html, page_heading
+from dmtrace.views.plans import plan_fingerprint, plan_page_html
+
+# The need types that get a generated page each: milestones, and the test plans that serve them.
+PAGE_TYPES = ("milestone", "plan")
+
+
+def _fingerprint(ctx: RenderContext, need_id: str) -> str:
+    need = ctx.need(need_id)
+    return plan_fingerprint(ctx, need_id) if need and need.type == "plan" else milestone_fingerprint(ctx, need_id)
+
+
+def _body(ctx: RenderContext, need_id: str) -> str:
+    need = ctx.need(need_id)
+    return plan_page_html(ctx, need_id) if need and need.type == "plan" else milestone_page_html(ctx, need_id)
+
 
 logger = logging.getLogger(__name__)
 # Characters a page name keeps as they are; every other one (`_` too, the escape) becomes `_XX` per UTF-8 byte.
@@ -104,7 +119,7 @@ def plan_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
     # No need -> page map here: asking sphinx-needs for it would seal the needs before the environment is pickled.
     ctx = _scoped_context(app, evaluation, "", {})
     ids = sorted(
-        (need_id for need_id, need in ctx.evaluation.graph.needs.items() if need.type == "milestone"), key=natural_key
+        (need_id for need_id, need in ctx.evaluation.graph.needs.items() if need.type in PAGE_TYPES), key=natural_key
     )
     pages = [f"{folder}/{page_name(milestone_id)}" for milestone_id in ids]
     # Before the fingerprints: a page's title (its neighbours show it) is found through this map.
@@ -116,7 +131,7 @@ def plan_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
     shared = ["\x1f".join(ids), *_chrome(app), _title(app, plan.parent) if plan.parent else ""]
     for position, page in enumerate(pages):
         shown = [
-            milestone_fingerprint(ctx, ids[position]),
+            _fingerprint(ctx, ids[position]),
             *shared,
             *(_title(app, other) for other in plan.neighbours(position) if other),
         ]
@@ -186,7 +201,7 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
                 app,
                 ctx,
                 page_heading(milestone),
-                milestone_page_html(ctx, milestone.id),
+                _body(ctx, milestone.id),
                 plan.parent,
                 *plan.neighbours(position),
             ),

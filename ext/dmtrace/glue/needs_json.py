@@ -20,7 +20,7 @@ ORIGINAL_WRITE_JSON: Callable[..., None] = NeedsList.write_json
 # Another release may write the file differently: it keeps its own writer.
 COPIED_FROM = "9.1."
 # The computed fields written into each need (trace, verification, last_result, ...): raise when they change.
-COMPUTED_FIELDS_VERSION = 3
+COMPUTED_FIELDS_VERSION = 4
 FIELDS_VERSION_KEY = "trace_fields_version"
 
 

@@ -36,7 +36,7 @@ from dmtrace.views.coverage import coverage, dashboard
 from dmtrace.views.definitions import definitions
 from dmtrace.views.flowdown import flowdown
 from dmtrace.views.matrix import matrix_tree, matrix_vcd, reverse_matrix
-from dmtrace.views.milestones import milestones_index
+from dmtrace.views.milestone_index import milestones_index
 from dmtrace.views.parameters import parameter_index
 from dmtrace.views.reconciliation import reconciliation
 

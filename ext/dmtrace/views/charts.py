@@ -242,9 +242,12 @@ class ForecastSeries:
     points: Sequence[tuple[dt.date, dt.date]]  # (when forecast, forecast date)
 
 
-def forecast_history(series: Sequence[ForecastSeries], title: str, width: int = 720, height: int = 320) -> str:
-    """Forecast date (y) against the date of each forecast (x): a rising line is a slipping milestone."""
-    left, right, top, bottom = 84, 16, 12, height - 40
+def forecast_history(
+    series: Sequence[ForecastSeries], title: str, width: int = 720, height: int = 320, labelled: bool = False
+) -> str:
+    """Forecast date (y) against the date of each forecast (x): a rising line is a slipping milestone. `labelled`
+    writes the first and the last forecast date beside their points."""
+    left, right, top, bottom = 84, 16, 12 + (14 if labelled else 0), height - 40
     points = [p for s in series for p in s.points]
     if not points:
         return _svg(width, 40, title, [_text(0, 20, "No forecast history recorded.")])
@@ -282,6 +285,12 @@ def forecast_history(series: Sequence[ForecastSeries], title: str, width: int = 
         for (x, y), (made, due) in zip(coords, item.points, strict=True):
             tip = escape(f"{item.label}: forecast {due.isoformat()} as of {made.isoformat()}")
             body.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3.5' fill='{color}'><title>{tip}</title></circle>")
+        if labelled and coords:
+            ends = [(coords[0], item.points[0], "start")]
+            if len(coords) > 1:
+                ends.append((coords[-1], item.points[-1], "end"))
+            for (x, y), (_, due), anchor in ends:
+                body.append(_text(x + (-4 if anchor == "end" else 4), y - 8, due.isoformat(), anchor))
     svg = _svg(width, height, title, body)
     if len(series) > 1:
         svg += f"<p class='trace-chart-legend'>{''.join(_legend_html(series))}</p>"

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from docutils import nodes
 
+from dmtrace.core.milestones import needed_by
 from dmtrace.core.model import REQUIREMENT_TYPES, Need, natural_key
 from dmtrace.core.outcomes import parse_outcome
 from dmtrace.core.results import ResultRecord
@@ -30,6 +31,7 @@ from dmtrace.core.vcd import (
 from dmtrace.views.cells import NO_VALUE, result_of, status_of, title_cell
 from dmtrace.views.context import RenderContext, badge, css_class
 from dmtrace.views.markup import Cell, Inline, NeedRef, Row, Span, lines, table
+from dmtrace.views.milestones import milestone_link
 
 NOT_IN_VCD = "not in the VCD"  # the note of a row the VCD export does not have
 
@@ -73,9 +75,10 @@ def _test_line(ctx: RenderContext, test: Need) -> list[Inline]:
     return parts
 
 
-def _milestones_cell(ctx: RenderContext, need: Need) -> Cell:
-    targets = need.targets("milestone")
-    return lines([ctx.link(target)] for target in targets) if targets else NO_VALUE
+def _milestones_cell(ctx: RenderContext, needed: list[tuple[str, str]]) -> Cell:
+    if not needed:
+        return NO_VALUE
+    return lines([milestone_link(ctx, milestone_id), Span(f" ({why})", "trace-note")] for milestone_id, why in needed)
 
 
 def _tests_of(ctx: RenderContext, need: Need) -> list[Need]:
@@ -104,10 +107,14 @@ def _truth_cells(ctx: RenderContext, need_id: str | None) -> tuple[Cell, Cell, l
 
 
 def _tree_rows(ctx: RenderContext) -> Iterator[Row]:
+    milestones = sorted(
+        (n for n in ctx.evaluation.graph.needs.values() if n.type == "milestone"), key=lambda n: natural_key(n.id)
+    )
     for need, depth in requirements_in_tree_order(ctx):
         state = status_of(ctx, need)
         tests = _tests_of(ctx, need)
         evidence, signoff, truth_classes = _truth_cells(ctx, need.id)
+        needed = needed_by(need, milestones)
         yield Row(
             cells=[
                 title_cell(ctx, need),
@@ -115,7 +122,7 @@ def _tree_rows(ctx: RenderContext) -> Iterator[Row]:
                 badge(state.trace.value, "s"),
                 badge(state.verification.value, "v"),
                 lines(_test_line(ctx, t) for t in tests) if tests else NO_VALUE,
-                _milestones_cell(ctx, need),
+                _milestones_cell(ctx, needed),
                 evidence,
                 signoff,
             ],
@@ -125,6 +132,7 @@ def _tree_rows(ctx: RenderContext) -> Iterator[Row]:
                 css_class("s", state.trace.value),
                 css_class("v", state.verification.value),
                 *truth_classes,
+                *(css_class("ms", milestone_id) for milestone_id, _ in needed),
             ],
             first_cell_classes=[f"trace-depth-{min(depth, 4)}"],
         )
