@@ -15,6 +15,7 @@ from dmtrace.core.settings import (
 from dmtrace.glue import (
     cards,
     changelog,
+    downloads,
     encoding,
     events,
     freshness,
@@ -77,6 +78,7 @@ def wire(app: Sphinx) -> None:
     changelog.register(app)
     app.connect("doctree-read", resolve.note_vcd_dependency)
     app.connect("doctree-resolved", resolve.resolve_placeholders)
+    downloads.register(app)
 
 
 def take_environment(app: Sphinx, config: Config) -> None:

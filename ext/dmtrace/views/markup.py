@@ -120,6 +120,24 @@ def _code_words(text: str) -> str:
     return " ".join(f'<span class="pre">{text_html(word)}</span>' for word in words)
 
 
+def inline_text(item: Inline) -> str:
+    """What a reader sees of an inline item: its text (a need reference's as its code shows it)."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, NeedRef):
+        return " ".join((item.text or item.need_id).split())
+    return item.text
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell's text, one line per paragraph: what the page's cell shows, for the table's CSV and XLSX files."""
+    if isinstance(cell, Lines):
+        return "\n".join("".join(inline_text(item) for item in line) for line in cell.lines)
+    if isinstance(cell, (str, NeedRef, DocRef, Span)):
+        return inline_text(cell)
+    return "".join(inline_text(item) for item in cell)
+
+
 def cell_html(cell: Cell, links: Links) -> str:
     """A cell's content: paragraphs, as the docutils HTML writer would write them."""
     if isinstance(cell, Lines):
@@ -202,9 +220,16 @@ def table(
     widths: Sequence[int] | None = None,
     filter_label: str = "",
 ) -> nodes.Node:
-    """A table of the rows; with `filter_label`, wrapped for trace.js, which adds a search box and selects."""
+    """A table of the rows; with `filter_label`, wrapped for trace.js, which adds a search box and selects.
+
+    In HTML the node also carries the table's text (`table_text`: headers, then rows of cell texts), which the
+    build writes to the table's CSV and XLSX downloads: the page and its files are made from the same rows.
+    """
     if page.writes_html:
-        return generated_html(html=table_html(page.links, headers, rows, classes, widths, filter_label))
+        rows = list(rows)
+        text = [list(headers), *([cell_text(cell) for cell in row.cells] for row in rows)]
+        html = table_html(page.links, headers, rows, classes, widths, filter_label)
+        return generated_html(html=html, table_text=text)
     table_node = _table_nodes(page.nodes, headers, rows, classes, widths)
     if not filter_label:
         return table_node

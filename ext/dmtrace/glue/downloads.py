@@ -1,0 +1,101 @@
+"""Each generated table of an HTML page as CSV and XLSX files, written from the rows the page shows, linked above it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+import xlsxwriter
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.util.osutil import relative_uri
+
+from dmtrace.glue.resolve import build_date
+from dmtrace.views.generated import generated_html
+
+FOLDER = "_downloads/tables"  # under the HTML output; one CSV and one XLSX per generated table
+SHEET = "Table"
+
+
+def csv_bytes(rows: Sequence[Sequence[str]]) -> bytes:
+    """RFC 4180 CSV (CRLF line ends, quotes where needed) in UTF-8; a cell's lines stay one quoted field."""
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(rows)
+    return text.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(rows: Sequence[Sequence[str]], created: dt.datetime) -> bytes:
+    """One sheet: the header row bold, frozen and filterable, every cell a string (never a formula)."""
+    out = io.BytesIO()
+    workbook = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    # The document's dates are the build's, so two builds of one commit give the same bytes.
+    workbook.set_properties({"created": created})
+    sheet = workbook.add_worksheet(SHEET)
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    widths = [0] * max((len(row) for row in rows), default=0)
+    for number, row in enumerate(rows):
+        for column, value in enumerate(row):
+            sheet.write_string(number, column, value, bold if number == 0 else wrap)
+            longest = max((len(line) for line in value.split("\n")), default=0)
+            widths[column] = max(widths[column], longest)
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, min(max(width, 6), 60) + 2)
+    if rows:
+        sheet.freeze_panes(1, 1)
+        sheet.autofilter(0, 0, len(rows) - 1, len(widths) - 1)
+    workbook.close()
+    return out.getvalue()
+
+
+def _stem(docname: str, number: int, count: int) -> str:
+    return docname if count == 1 else f"{docname}-{number}"
+
+
+def _links_html(page_uri: str, stem: str) -> str:
+    name = stem.rpartition("/")[2]
+    links = []
+    for kind in ("CSV", "XLSX"):
+        href = escape(relative_uri(page_uri, f"{FOLDER}/{stem}.{kind.lower()}"))
+        links.append(
+            f'<a class="reference download" href="{href}" download="{escape(name)}.{kind.lower()}" '
+            f'aria-label="Download this table as {kind}">{kind}</a>'
+        )
+    return f'<p class="trace-downloads">Download this table: {" / ".join(links)}</p>\n'
+
+
+def write_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """`doctree-resolved` (after the views are rendered): each table node's files, and their links before it."""
+    tables = [node for node in doctree.findall(generated_html) if "table_text" in node]
+    if not tables:
+        return
+    if not isinstance(app.builder, StandaloneHTMLBuilder) or app.builder.format != "html":
+        for node in tables:
+            del node["table_text"]
+        return
+    created = dt.datetime.combine(build_date(app), dt.time())
+    page_uri = app.builder.get_target_uri(docname)
+    for number, node in enumerate(tables, 1):
+        rows: list[list[str]] = node["table_text"]
+        del node["table_text"]  # not carried further (parallel writers pickle the doctree)
+        stem = _stem(docname, number, len(tables))
+        target = Path(app.outdir, FOLDER, stem)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_if_changed(target.parent / f"{target.name}.csv", csv_bytes(rows))
+        _write_if_changed(target.parent / f"{target.name}.xlsx", xlsx_bytes(rows, created))
+        node["html"] = _links_html(page_uri, stem) + node["html"]
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    if not path.is_file() or path.read_bytes() != data:
+        path.write_bytes(data)
+
+
+def register(app: Sphinx) -> None:
+    # After resolve.resolve_placeholders (priority 500), which puts the tables into the page.
+    app.connect("doctree-resolved", write_tables, priority=800)
