@@ -37,7 +37,7 @@ def snippet_needs() -> dict[str, str]:
 
 
 def test_every_kind_of_change_has_a_snippet() -> None:
-    assert len(snippets()) == 4
+    assert len(snippets()) == 5
     assert snippet_needs() == {
         "DMS-REQ-0408": "req",
         "DMS-REQ-0066-V-02": "subreq",
@@ -45,6 +45,7 @@ def test_every_kind_of_change_has_a_snippet() -> None:
         "LVV-T2726": "test",
         "LVV-T2725": "test",
         "DM-AP-18": "milestone",
+        "LVV-P200": "plan",
     }
 
 
@@ -91,5 +92,5 @@ def test_sphinx_shows_the_snippets_as_code_and_defines_no_need(tmp_path: Path) -
     needs = json.loads((tmp_path / "html/needs.json").read_text())["versions"][""]["needs"]
     assert needs == {}
     page = (tmp_path / "html/docs/authoring.html").read_text(encoding="utf-8")
-    assert page.count('<div class="highlight-markdown') == 4
+    assert page.count('<div class="highlight-markdown') == 5
     assert re.search(r"<pre>.*:id: DMS-REQ-0066-V-02", page, re.S)
