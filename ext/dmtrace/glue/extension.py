@@ -43,6 +43,8 @@ def wire(app: Sphinx) -> None:
     app.add_config_value("trace_signoff_scope", DEFAULT_SIGNOFF_SCOPE, "env", types=[str])
     app.add_config_value("trace_vcd", DEFAULT_VCD, "env", types=[str])
     app.add_config_value("trace_view_scope", "", "env", types=[str])
+    # The repository's web address: the change log links each commit (`URL/commit/SHA`, or `{sha}` in the URL).
+    app.add_config_value("trace_repository_url", "", "env", types=[str])
     app.add_config_value("trace_milestone_pages_dir", "docs/traceability/_milestones", "env", types=[str])
     # Read by `make check` and `make diff` (dmtrace.core.settings); registered so Sphinx accepts it in conf.py.
     app.add_config_value("trace_source_dirs", ["needs", "docs"], "env", types=[list, tuple])
