@@ -13,6 +13,7 @@ from dmtrace.core.settings import (
     strict_from_environment,
 )
 from dmtrace.glue import (
+    accessibility,
     cards,
     changelog,
     encoding,
@@ -70,6 +71,7 @@ def wire(app: Sphinx) -> None:
     app.connect("needs-before-sealing", events.seal_computed_fields)
     app.connect("build-finished", events.fail_on_violations)
 
+    accessibility.register(app)
     cards.register(app)
     heap.register(app)
     id_search.register(app)
