@@ -171,20 +171,28 @@ def test_site_shows_the_change_log_page_and_the_field_on_each_requirement(
     assert done.returncode == 0, done.stderr
     page = text_of(out / "docs/changelog.html")
 
-    def line(subject: str) -> str:
-        return f"{c[subject].date} {subject} ({c[subject].sha[:7]})"
+    def head(subject: str) -> str:
+        return f"{c[subject].date} {subject} {c[subject].sha[:7]}"
 
+    # One entry per commit that changed a requirement, newest first, saying what it did in traceability terms.
     assert (
-        f"Requirement Commits DMS-REQ-0001 Provenance {line('Reword deep in the body of 0001')} {line('Import')} "
-        f"DMS-REQ-0002 Archive metadata {line('Retitle 0002')} {line('Drop 0002 to 3, remove LVV-T1')} "
-        f"{line('Import')}"
+        f"4 commits, newest first. {head('Retitle 0002')} re-worded 1 requirement: DMS-REQ-0002 Archive metadata "
+        f"(title) {head('Drop 0002 to 3, remove LVV-T1')} re-prioritised 1 requirement: DMS-REQ-0002 Archive "
+        f"metadata (2 → 3) {head('Reword deep in the body of 0001')} re-worded 1 requirement: DMS-REQ-0001 "
+        f"Provenance (text) {head('Import')} added 2 requirements: DMS-REQ-0001 Provenance ; DMS-REQ-0002 Archive "
+        "metadata"
     ) in page
+    assert "Narrative only" not in page and "Docs only" not in page
     assert "LVV-T1 Provenance test" not in page, "the page lists requirements only"
     assert 'href="../needs/dms/reqs.html#DMS-REQ-0001"' in (out / "docs/changelog.html").read_text()
 
+    def line(subject: str) -> str:
+        return f"{c[subject].date} {subject} ({c[subject].sha[:7]})"
+
     needs = json.loads((out / "needs.json").read_text())["versions"][""]["needs"]
     assert needs["DMS-REQ-0002"]["changes"] == (
-        f"{line('Retitle 0002')}; {line('Drop 0002 to 3, remove LVV-T1')}; {line('Import')}"
+        f"{line('Retitle 0002')}: re-worded: title; {line('Drop 0002 to 3, remove LVV-T1')}: priority 2 → 3; "
+        f"{line('Import')}: added"
     )
     assert needs["LVV-T1"].get("changes") in (None, "")
     assert line("Retitle 0002") in text_of(out / "needs/dms/reqs.html")
@@ -224,9 +232,10 @@ def test_a_commit_alone_refreshes_cards_and_the_page_in_an_incremental_build(
     sha = commit(repo, 7, "Back to P2", {})
     done = build(repo, out)
     assert done.returncode == 0, done.stderr
-    shown = f"2026-11-07 Back to P2 ({sha[:7]})"
-    assert shown in text_of(out / "needs/dms/reqs.html")
-    assert shown in text_of(out / "docs/changelog.html")
+    assert f"2026-11-07 Back to P2 ({sha[:7]}): priority 3 → 2" in text_of(out / "needs/dms/reqs.html")
+    assert f"2026-11-07 Back to P2 {sha[:7]} re-prioritised 1 requirement: DMS-REQ-0002 Archive metadata (3 → 2)" in (
+        text_of(out / "docs/changelog.html")
+    )
 
 
 def test_the_page_is_rewritten_when_a_row_changes_and_only_then(
@@ -252,7 +261,7 @@ def test_the_page_is_rewritten_when_a_row_changes_and_only_then(
 
     (repo / "needs/dms/reqs.md").write_text(reqs(**{**current, "title_2": "Archive provenance"}))
     assert build(repo, out).returncode == 0
-    assert "DMS-REQ-0002 Archive provenance" in text_of(page)
+    assert "DMS-REQ-0002 Archive provenance (title)" in text_of(page)
     clean = tmp_path_factory.mktemp("clean")
     assert build(repo, clean).returncode == 0
     assert page.read_text() == (clean / "docs/changelog.html").read_text()

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from dmtrace.core.changekinds import Change
 from dmtrace.core.evaluation import evaluate
 from dmtrace.core.history import Commit, card_text, parse_log, read_history
 from dmtrace.core.milestones import milestone_facts, parse_day
 from dmtrace.core.model import IdOccurrence, Need, id_patterns
 from dmtrace.core.results import ResultSet, read_results_csv
 from dmtrace.glue.milestone_pages import page_name
-from dmtrace.views.changelog import changelog_table
+from dmtrace.views.changelog import Entry, changelog_html
 from dmtrace.views.charts import ForecastSeries, TimelineItem, forecast_history, month_ticks, timeline
 from tests.publish_site import page, table_rows
 from tests.support import GIT_ENV
@@ -380,12 +381,15 @@ def test_the_card_and_the_change_log_row_show_no_control_character() -> None:
     assert not CONTROL.search(text)
     assert text == f"2026-11-02 Bad ␛[2J␀␞ subject\ufffd ({SHA_2[:7]}); 2026-11-01 ok ({SHA_1[:7]})"
     builder = SimpleNamespace(format="html", get_relative_uri=lambda start, to: f"{to}.html")
-    item = {"id": "DMS-REQ-0001", "title": "Requirement", "docname": "needs/r"}
-    node = changelog_table(builder, "changelog", [(item, raw)])  # type: ignore[arg-type]
+    entries = [Entry(commit, {"DMS-REQ-0001": (Change("re-worded", "title"),)}) for commit in raw]
+    node = changelog_html(builder, "changelog", entries, {"DMS-REQ-0001": "needs/r"})  # type: ignore[arg-type]
     html = node["html"]
     assert not CONTROL.search(html.replace("\n", ""))
-    rows = table_rows(html, "trace-changelog")
-    assert rows[0].cells[1] == f"2026-11-02 Bad ␛[2J␀␞ subject\ufffd ({SHA_2[:7]}) 2026-11-01 ok ({SHA_1[:7]})"
+    heads = [
+        " ".join(re.sub(r"<[^>]+>", " ", head).split())
+        for head in re.findall(r'<p class="trace-commit-head">(.*?)</p>', html)
+    ]
+    assert heads == [f"2026-11-02 Bad ␛[2J␀␞ subject\ufffd {SHA_2[:7]}", f"2026-11-01 ok {SHA_1[:7]}"]
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

@@ -348,3 +348,98 @@
     init();
   }
 })();
+
+// ---- Change log (history): filter the commits by need id and by kind of change; the filter lives in the URL
+// (?id=...&kind=...), so a filtered change log can be linked. Without JavaScript every commit is listed.
+(function () {
+  "use strict";
+
+  function control(labelText, input) {
+    var label = document.createElement("label");
+    label.textContent = labelText;
+    label.appendChild(input);
+    return label;
+  }
+
+  function enhanceChangelog(box) {
+    var commits = Array.prototype.slice.call(box.querySelectorAll("li.trace-commit"));
+    if (!commits.length) { return; }
+    var kinds = [];
+    commits.forEach(function (commit) {
+      (commit.getAttribute("data-kinds") || "").split(" ").forEach(function (kind) {
+        if (kind && kinds.indexOf(kind) < 0) { kinds.push(kind); }
+      });
+    });
+    var controls = document.createElement("div");
+    controls.className = "trace-filter-controls trace-changelog-filters";
+    var search = document.createElement("input");
+    search.type = "search";
+    search.placeholder = "DMS-REQ-0293, 0293";
+    search.setAttribute("aria-label", "Filter commits by need id");
+    controls.appendChild(control("Id", search));
+    var select = document.createElement("select");
+    select.setAttribute("aria-label", "Filter commits by kind of change");
+    [""].concat(kinds).forEach(function (kind) {
+      var option = document.createElement("option");
+      option.value = kind; option.textContent = kind || "all";
+      select.appendChild(option);
+    });
+    controls.appendChild(control("Kind", select));
+    var count = document.createElement("span");
+    count.className = "trace-filter-count";
+    count.setAttribute("aria-live", "polite");
+    controls.appendChild(count);
+    box.insertBefore(controls, box.firstChild);
+
+    var params = new URLSearchParams(window.location.search);
+    search.value = params.get("id") || "";
+    if (kinds.indexOf(params.get("kind") || "") >= 0) { select.value = params.get("kind"); }
+
+    function apply() {
+      var query = search.value.trim().toUpperCase();
+      var kind = select.value;
+      var shown = 0;
+      commits.forEach(function (commit) {
+        var any = false;
+        commit.querySelectorAll("li.trace-change").forEach(function (group) {
+          var items = group.querySelectorAll(".trace-change-item");
+          var matches = 0;
+          items.forEach(function (item) {
+            var hit = !query || (item.getAttribute("data-id") || "").toUpperCase().indexOf(query) >= 0;
+            item.classList.toggle("trace-hidden", !hit);
+            if (hit) { matches += 1; }
+          });
+          var visible = matches > 0 && (!kind || group.getAttribute("data-kind") === kind);
+          group.classList.toggle("trace-hidden", !visible);
+          var details = group.querySelector("details");
+          if (details && query && visible) { details.open = true; }
+          if (visible) { any = true; }
+        });
+        commit.classList.toggle("trace-hidden", !any);
+        if (any) { shown += 1; }
+      });
+      count.textContent = shown + " of " + commits.length + " commits";
+      var next = new URLSearchParams(window.location.search);
+      if (search.value.trim()) { next.set("id", search.value.trim()); } else { next.delete("id"); }
+      if (kind) { next.set("kind", kind); } else { next.delete("kind"); }
+      var encoded = next.toString();
+      var url = window.location.pathname + (encoded ? "?" + encoded : "") + window.location.hash;
+      if (url !== window.location.pathname + window.location.search + window.location.hash) {
+        window.history.replaceState(null, "", url);
+      }
+    }
+    search.addEventListener("input", apply);
+    select.addEventListener("change", apply);
+    apply();
+  }
+
+  function initChangelog() {
+    document.querySelectorAll(".trace-changelog").forEach(enhanceChangelog);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", initChangelog);
+  } else {
+    initChangelog();
+  }
+})();
+// ---- end of the change log section

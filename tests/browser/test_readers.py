@@ -234,6 +234,7 @@ SCREENSHOT_PAGES = {
     "matrix": "docs/traceability/matrix",
     "milestone-LDM-503-19a": "docs/traceability/_milestones/LDM-503-19a",
     "requirement": REQUIREMENT_PAGE,
+    "milestones": "docs/traceability/milestones",
 }
 
 

@@ -1,4 +1,4 @@
-"""The commits that changed each need, read from one `git log -p` over the need sources and cached per HEAD."""
+"""The commits that changed each need and what each did to it, from one `git log -p --raw`, cached per HEAD."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dmtrace.core.blocks import DIRECTIVE_INFO, FENCE
+from dmtrace.core.changekinds import Change, CommitPatch, Kinds, classify, kinds_text
 from dmtrace.core.model import NEED_TYPES
 
 HISTORY_PATHS = ("needs",)
@@ -18,6 +19,7 @@ HISTORY_PATHS = ("needs",)
 # long need body is still attributed to its id without asking git for more context.
 FUNCNAME = r"^(:id:.*|[ ]{0,3}(```|:::).*)$"
 ID_LINE = re.compile(r"^:id:\s*(?P<id>\S+)\s*$")
+RAW = re.compile(r"^:\d+ \d+ (?P<old>[0-9a-f]{40,64}) (?P<new>[0-9a-f]{40,64}) [A-Z]")
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(?P<context>.*)$")
 RECORD, UNIT = "\x1e", "\x1f"
 # A commit header starts a line: RECORD, then the sha (hex) and UNIT. A subject may hold RECORD or UNIT itself.
@@ -25,7 +27,7 @@ COMMIT_START = re.compile(r"(?:\A|\n)\x1e(?=[0-9a-f]+\x1f)")
 SHOWN_ON_CARD = 3
 SUBJECT_ON_CARD = 90
 HISTORY_CACHE = "trace_history.pickle"
-CACHE_VERSION = 2  # raise when parse_log or FUNCNAME changes
+CACHE_VERSION = 3  # raise when parse_log, FUNCNAME or what dmtrace.core.changekinds computes changes
 # What a commit line shows for each control character: its Unicode control picture (NUL -> U+2400, ESC -> U+241B,
 # DEL -> U+2421), a space for a tab, U+FFFD for the C1 controls, line separators and bidirectional overrides.
 _VISIBLE: dict[int, str] = {
@@ -50,6 +52,12 @@ class History:
     changes: dict[str, list[Commit]] = field(default_factory=dict)
     unavailable: str = ""
     shallow: bool = False
+    commits: list[Commit] = field(default_factory=list)  # every commit that changed a need, newest first
+    kinds: Kinds = field(default_factory=dict)  # commit sha -> need id -> what the commit did to it
+
+    def of(self, need_id: str) -> dict[str, tuple[Change, ...]]:
+        """What each commit that changed `need_id` did to it: sha -> changes."""
+        return {c.sha: self.kinds.get(c.sha, {}).get(need_id, ()) for c in self.changes.get(need_id, [])}
 
 
 class _Block:
@@ -102,9 +110,10 @@ def _hunk_ids(lines: Iterable[str]) -> set[str]:
     return found
 
 
-def parse_log(text: str, skip: frozenset[str] = frozenset()) -> dict[str, list[Commit]]:
-    """Commits per id from `git log -p` output whose commit headers are RECORD sha UNIT date UNIT subject."""
-    changes: dict[str, list[Commit]] = {}
+def parse_commits(text: str, skip: frozenset[str] = frozenset()) -> list[tuple[Commit, CommitPatch]]:
+    """Each commit of `git log -p --raw` output (headers RECORD sha UNIT date UNIT subject), newest first, with the
+    need ids its patch changes and the (old, new) blob ids of the files it changes; commits in `skip` left out."""
+    found: list[tuple[Commit, CommitPatch]] = []
     for record in COMMIT_START.split(text)[1:]:
         header, _, patch = record.partition("\n")
         sha, date, subject = [*header.split(UNIT, 2), "", ""][:3]
@@ -113,7 +122,23 @@ def parse_log(text: str, skip: frozenset[str] = frozenset()) -> dict[str, list[C
         # Control characters in a subject (git keeps them) would break the change-log row and the card's text.
         commit = Commit(sha, visible(date), visible(subject))
         # Lines end at "\n" (and "\r\n"): str.splitlines would also cut at form feeds and other controls in a line.
-        for need_id in sorted(_hunk_ids(line.removesuffix("\r") for line in patch.split("\n"))):
+        lines = [line.removesuffix("\r") for line in patch.split("\n")]
+        files = []
+        for line in lines:
+            if line.startswith("diff --git"):
+                break  # the raw lines come before the patch
+            raw = RAW.match(line)
+            if raw:
+                files.append((raw["old"], raw["new"]))
+        found.append((commit, (sha, frozenset(_hunk_ids(lines)), tuple(files))))
+    return found
+
+
+def parse_log(text: str, skip: frozenset[str] = frozenset()) -> dict[str, list[Commit]]:
+    """Commits per id from `git log -p` output whose commit headers are RECORD sha UNIT date UNIT subject."""
+    changes: dict[str, list[Commit]] = {}
+    for commit, (_, ids, _) in parse_commits(text, skip):
+        for need_id in sorted(ids):
             changes.setdefault(need_id, []).append(commit)
     return changes
 
@@ -135,8 +160,9 @@ def _git(root: Path, *args: str, keep_carriage_returns: bool = False) -> subproc
     )
 
 
-def read_history(root: Path, paths: tuple[str, ...] = HISTORY_PATHS) -> History:
-    """One `git log -p` over the need sources; never raises: without git the history says why it is missing."""
+def read_history(root: Path, paths: tuple[str, ...] = HISTORY_PATHS, known: Kinds | None = None) -> History:
+    """One `git log -p --raw` over the need sources, then one `git cat-file --batch` for the blobs of the commits
+    not in `known` (what an earlier read found); never raises: without git the history says why it is missing."""
     try:
         top = _git(root, "rev-parse", "--is-shallow-repository")
     except FileNotFoundError:
@@ -156,6 +182,8 @@ def read_history(root: Path, paths: tuple[str, ...] = HISTORY_PATHS) -> History:
             "core.quotePath=false",
             "log",
             "-p",
+            "--raw",
+            "--no-abbrev",
             "--no-color",
             "--no-ext-diff",
             "--no-renames",
@@ -170,7 +198,16 @@ def read_history(root: Path, paths: tuple[str, ...] = HISTORY_PATHS) -> History:
     if log.returncode != 0:
         return History(unavailable=f"git log failed: {log.stderr.strip()}")
     shallow = top.stdout.strip() == "true"
-    return History(parse_log(log.stdout, _shallow_boundary(root) if shallow else frozenset()), shallow=shallow)
+    commits = parse_commits(log.stdout, _shallow_boundary(root) if shallow else frozenset())
+    changes: dict[str, list[Commit]] = {}
+    for commit, (_, ids, _) in commits:
+        for need_id in sorted(ids):
+            changes.setdefault(need_id, []).append(commit)
+    known = known or {}
+    kinds = classify(root, [patch for _, patch in commits if patch[1] and patch[0] not in known])
+    kinds.update({sha: known[sha] for _, (sha, ids, _) in commits if ids and sha in known})
+    listed = [commit for commit, (_, ids, _) in commits if ids]
+    return History(changes, shallow=shallow, commits=listed, kinds=kinds)
 
 
 def cached_history(root: Path, cache_file: Path, paths: tuple[str, ...] = HISTORY_PATHS) -> History:
@@ -184,14 +221,17 @@ def cached_history(root: Path, cache_file: Path, paths: tuple[str, ...] = HISTOR
     shallow_file = _shallow_file(root)
     # A deepened clone keeps HEAD; a new version of this module may read the log differently.
     key = (CACHE_VERSION, head.stdout, paths, shallow_file.read_text() if shallow_file.is_file() else "")
+    known: Kinds = {}
     try:
         with cache_file.open("rb") as cached:
             cached_key, history = pickle.load(cached)
         if cached_key == key and isinstance(history, History):
             return history
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+        if cached_key[0] == CACHE_VERSION and cached_key[2] == paths and isinstance(history, History):
+            known = history.kinds  # what a commit did does not change when HEAD moves: classify only new commits
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError):
         pass  # no cache yet, or one from another version of this module: read the log
-    history = read_history(root, paths)
+    history = read_history(root, paths, known)
     if not history.unavailable:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         temporary = cache_file.with_suffix(".tmp")
@@ -224,14 +264,17 @@ def _shortened(commit: Commit) -> Commit:
     return Commit(commit.sha, commit.date, commit.subject[: SUBJECT_ON_CARD - 1].rstrip() + "…")
 
 
-def commit_text(commit: Commit) -> str:
-    """One commit as the change log and the cards show it: date, subject, short sha; nothing left unprintable."""
-    return visible(f"{commit.date} {commit.subject} ({commit.sha[:7]})")
+def commit_text(commit: Commit, changes: tuple[Change, ...] = ()) -> str:
+    """One commit as the change log and the cards show it: date, subject, short sha, then what it did to the need
+    (`: priority 1a → 1b`); nothing left unprintable."""
+    did = f": {kinds_text(changes)}" if changes else ""
+    return visible(f"{commit.date} {commit.subject} ({commit.sha[:7]}){did}")
 
 
-def card_text(commits: list[Commit]) -> str:
-    """The latest commits as a card shows them: each subject cut at SUBJECT_ON_CARD characters (the change-log page
-    has it whole)."""
-    shown = "; ".join(commit_text(_shortened(c)) for c in commits[:SHOWN_ON_CARD])
+def card_text(commits: list[Commit], kinds: dict[str, tuple[Change, ...]] | None = None) -> str:
+    """The latest commits as a card shows them, each with what it did (`kinds`: sha -> changes of this need); each
+    subject cut at SUBJECT_ON_CARD characters (the change-log page has it whole)."""
+    kinds = kinds or {}
+    shown = "; ".join(commit_text(_shortened(c), kinds.get(c.sha, ())) for c in commits[:SHOWN_ON_CARD])
     more = len(commits) - SHOWN_ON_CARD
     return shown + (f"; and {more} earlier (see the change log)" if more > 0 else "")

@@ -17,13 +17,13 @@ from dmtrace.core.model import REQUIREMENT_TYPES
 from dmtrace.glue.domain import trace_domain
 from dmtrace.glue.placeholders import changelog_placeholder
 from dmtrace.glue.state import build_state
-from dmtrace.views.changelog import changelog_table
+from dmtrace.views.changelog import Entry, changelog_html
 
 TABLE_KEY = "\x00change-log table"  # beside the docnames in the domain's changelog_shown; no docname looks like it
 
 
 class ChangelogDirective(SphinxDirective):
-    """`{trace-changelog}`: the commits that changed each requirement and sub-requirement."""
+    """`{trace-changelog}`: each commit that changed a requirement or sub-requirement, and what it did to it."""
 
     has_content = False
 
@@ -45,8 +45,10 @@ def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     for need_id, item in sorted(SphinxNeedsData(env).get_needs_mutable().items()):
         docname = item.get("docname")
         if docname and item["type"] in REQUIREMENT_TYPES and need_id in history.changes:
-            per_doc.setdefault(docname, []).append(f"{need_id}\x1f{card_text(history.changes[need_id])}")
-            rows.append(f"{need_id}\x1f{item['title']}\x1f{item['docname']}\x1f{history.changes[need_id]!r}")
+            shown = card_text(history.changes[need_id], history.of(need_id))
+            per_doc.setdefault(docname, []).append(f"{need_id}\x1f{shown}")
+            commits = f"{history.changes[need_id]!r}\x1f{history.of(need_id)!r}"
+            rows.append(f"{need_id}\x1f{item['title']}\x1f{item['docname']}\x1f{commits}")
     current = {doc: _digest(lines) for doc, lines in per_doc.items()}
     current[TABLE_KEY] = _digest(rows)
     domain = trace_domain(env)
@@ -71,10 +73,10 @@ def _history(app: Sphinx) -> History:
 
 def write_changes(app: Sphinx, needs: Any) -> None:
     """`needs-before-sealing`: the computed field `changes` of each requirement, as shown on its card."""
-    changes = _history(app).changes
+    history = _history(app)
     for need_id, item in needs.items():
-        if item["type"] in REQUIREMENT_TYPES and need_id in changes:
-            item["changes"] = card_text(changes[need_id])
+        if item["type"] in REQUIREMENT_TYPES and need_id in history.changes:
+            item["changes"] = card_text(history.changes[need_id], history.of(need_id))
 
 
 def _paragraph(text: str) -> nodes.paragraph:
@@ -82,24 +84,32 @@ def _paragraph(text: str) -> nodes.paragraph:
 
 
 def render_changelog(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """`doctree-resolved`: fills each placeholder with the table (or says why there is no history)."""
+    """`doctree-resolved`: fills each placeholder with the commits (or says why there is no history)."""
     placeholders = list(doctree.findall(changelog_placeholder))
     if not placeholders:
         return
     history = _history(app)
     needs = SphinxNeedsData(app.env).get_needs_view()
-    rows = [
-        (needs[i], history.changes[i])
-        for i in sorted(history.changes)
-        if i in needs and needs[i]["type"] in REQUIREMENT_TYPES
+    shown = {i for i in history.changes if i in needs and needs[i]["type"] in REQUIREMENT_TYPES}
+    by_commit: dict[str, list[str]] = {}
+    for need_id in sorted(shown):
+        for commit in history.changes[need_id]:
+            by_commit.setdefault(commit.sha, []).append(need_id)
+    entries = [
+        Entry(commit, {i: history.kinds.get(commit.sha, {}).get(i, ()) for i in by_commit[commit.sha]})
+        for commit in history.commits
+        if commit.sha in by_commit
     ]
     content: list[nodes.Node]
     if history.unavailable:
         content = [_paragraph(f"No change log: {history.unavailable}.")]
-    elif not rows:
+    elif not entries:
         content = [_paragraph("No commit in the history changed a requirement.")]
     else:
-        content = [changelog_table(app.builder, docname, rows)]
+        need_docs = {i: str(needs[i]["docname"]) for i in shown if needs[i]["docname"]}
+        titles = {i: str(needs[i]["title"]) for i in shown}
+        url = app.config.trace_repository_url
+        content = [changelog_html(app.builder, docname, entries, need_docs, url, titles)]
         if history.shallow:
             content.insert(0, _paragraph("This build ran in a shallow clone: older commits are missing."))
     for placeholder in placeholders:

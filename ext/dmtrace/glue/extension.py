@@ -13,6 +13,7 @@ from dmtrace.core.settings import (
     strict_from_environment,
 )
 from dmtrace.glue import (
+    accessibility,
     cards,
     changelog,
     downloads,
@@ -44,6 +45,8 @@ def wire(app: Sphinx) -> None:
     app.add_config_value("trace_signoff_scope", DEFAULT_SIGNOFF_SCOPE, "env", types=[str])
     app.add_config_value("trace_vcd", DEFAULT_VCD, "env", types=[str])
     app.add_config_value("trace_view_scope", "", "env", types=[str])
+    # The repository's web address: the change log links each commit (`URL/commit/SHA`, or `{sha}` in the URL).
+    app.add_config_value("trace_repository_url", "", "env", types=[str])
     app.add_config_value("trace_milestone_pages_dir", "docs/traceability/_milestones", "env", types=[str])
     # Read by `make check` and `make diff` (dmtrace.core.settings); registered so Sphinx accepts it in conf.py.
     app.add_config_value("trace_source_dirs", ["needs", "docs"], "env", types=[list, tuple])
@@ -69,6 +72,7 @@ def wire(app: Sphinx) -> None:
     app.connect("needs-before-sealing", events.seal_computed_fields)
     app.connect("build-finished", events.fail_on_violations)
 
+    accessibility.register(app)
     cards.register(app)
     heap.register(app)
     id_search.register(app)
