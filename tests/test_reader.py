@@ -34,6 +34,10 @@ def problems_of(text: str) -> list[tuple[int, str]]:
         ("```{req}NoSpace\n:id: R-1\n```\n", []),
         ("```python\n```{req} An example in code\n:id: R-1\n```\n", []),
         ("    ```{req} Indented code\n    :id: R-1\n    ```\n", []),
+        # MyST splits a directive's content with str.splitlines: a U+2028 there is one more line in the nested parse,
+        # and a title after it is cut off from its {type} (no options then, so no id: refused).
+        ("~~~{note}\nA\u2028B\n\n```{req} After\n:id: R-1\n```\n~~~\n", [("R-1", "req", 5)]),
+        ("~~~{note}\n```{req}\u2028Cut off\n:id: R-1\n```\n~~~\n", [("", "req", 2)]),
     ],
 )
 def test_needs_are_found_where_myst_finds_them(text: str, expected: list[tuple[str, str, int]]) -> None:

@@ -777,6 +777,19 @@ CONSTRUCTS: dict[str, list[str]] = {
     ],
     "eval-rst": ["```{eval-rst}\n.. test:: Written in reStructuredText\n   :id: LVV-T126\n```"],
     "crlf": ["# CRLF\r", "```{test} CRLF line ends\r\n:id: LVV-T127\r\n:method: analysis\r\n```\r"],
+    # A str.splitlines line break (not one for markdown-it) in a directive's content: MyST splits the content with
+    # str.splitlines, so in the nested parse what follows is one line later, and a title after it is cut off.
+    "line-separator-in-note": [
+        "~~~{note}\nA line\u2028separator in a note\n\n```{test} One line later for the build\n:id: LVV-T128\n```\n~~~"
+    ],
+    "line-separator-before-nested-title": [
+        "~~~~{note}\n>:::{test}\u2028Title cut off: no id\n>:id: LVV-T129\n>:::\n>\n"
+        ">~~~{test}\n>:id: LVV-T130\n>~~~\n~~~~"
+    ],
+    "line-separators-in-need-body": [
+        "````{req} Outer\n:id: DMS-REQ-0131\n\nA form\x0cfeed and a next\x85line\n\n"
+        "```{test} Inner, two lines later\n:id: LVV-T131\n```\n````"
+    ],
 }
 
 

@@ -165,8 +165,15 @@ class _Reader:
             pending.append((body, body_line - 1, depth + 1))
 
     def _options(self, content: str, line: int, is_need: bool) -> tuple[dict[str, str], str, int]:
-        """The directive's options block and body, as `myst_parser.parsers.directives` splits them."""
-        lines = content.split("\n")
+        """The directive's options block and body, as `myst_parser.parsers.directives` splits them.
+
+        MyST splits a directive's content with `str.splitlines`, which also breaks at U+2028, U+2029, U+0085, form
+        feed, vertical tab and U+001C-U+001E, where markdown-it sees no line end. Each such character in a directive's
+        content is one more line in its nested parse: what follows it is one line later in the build's numbering
+        (the line the build reports for a need nested after it), and the text after it starts a new line (a title
+        cut off from its `{type}`, an option line ending the option block). Split the same way, so the reader reads
+        the body and numbers its lines as the build does."""
+        lines = content.splitlines()
         options: dict[str, str] = {}
         used = 0
         refused = False
