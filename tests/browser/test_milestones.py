@@ -23,7 +23,21 @@ SHOTS = REPO / "_build" / "screenshots"
 MONTHS = {
     name: number
     for number, name in enumerate(
-        "January February March April May June July August September October November December".split(), start=1
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        start=1,
     )
 }
 SIGNED = {"Verified", "Monitoring", "Fully Verified"}
@@ -138,7 +152,8 @@ def test_ldm_503_19a_lists_what_blocks_it_first(real_site: str) -> None:
     expected = {
         i
         for i in p1a
-        if published[i].get("evidence") and (published[i]["evidence"] != "Fully Verified" or published[i]["signoff"] not in SIGNED)
+        if published[i].get("evidence")
+        and (published[i]["evidence"] != "Fully Verified" or published[i]["signoff"] not in SIGNED)
     }
     assert set(blockers) == expected and set(blockers).isdisjoint(rest)
     assert set(blockers) | set(rest) == {i for i in p1a if published[i].get("evidence")}
