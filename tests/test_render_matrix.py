@@ -58,7 +58,7 @@ def test_every_id_in_the_matrix_links_to_its_need(site: Path) -> None:
         need_id = row.cells[0].split()[0]
         assert row.hrefs[0].endswith(f"needs/fixture/requirements.html#{need_id}")
         for href in row.hrefs[1:]:
-            assert "#LVV-T" in href or "/_milestones/LDM-503" in href
+            assert "#LVV-T" in href or href.startswith("_milestones/LDM-503")
 
 
 def test_vcd_layout_has_a_row_per_requirement_element_and_test(site: Path) -> None:
