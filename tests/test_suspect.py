@@ -12,6 +12,7 @@ import pytest
 from dmtrace.core.model import Need
 from dmtrace.core.normative import fingerprint
 from tests.conftest import Site
+from tests.publish_site import table_rows
 
 REQUIREMENT = """\
 # Requirements
@@ -46,6 +47,15 @@ TESTS = """\
 :verifies: DMS-REQ-0001, DMS-REQ-0002
 
 Replay the stream.
+```
+"""
+VIEWS = """\
+# Views
+
+```{trace-matrix}
+```
+
+```{trace-coverage}
 ```
 """
 RESULTS = "results/runs.csv"
@@ -95,6 +105,7 @@ def repo(site: Site) -> Site:
     site.write("needs/tests.md", TESTS)
     site.write(RESULTS, "test_case,last_run,status,source\nLVV-T1,2026-01-10,Passed,campaign\n")
     site.write(".gitignore", "_build/\n")
+    site.write("needs/views.md", VIEWS)
     git(site.root, "init", "-q", "-b", "main")
     start = commit(site, "Import the requirements", "2026-01-05T12:00:00+00:00")
     set_since(site, start)
@@ -129,6 +140,14 @@ def test_rewording_a_verified_requirement_makes_it_suspect_in_check_build_and_di
     assert needs["DMS-REQ-0001"]["suspect"] is True and needs["DMS-REQ-0002"]["suspect"] is False
     assert change[:10] in needs["DMS-REQ-0001"]["suspect_change"]
     assert needs["DMS-REQ-0001"]["suspect_outdates"] == "last pass of LVV-T1 on 2026-01-10"
+    views = (repo.root / "_build" / "html" / "needs" / "views.html").read_text()
+    matrix = {row.cells[0].split()[0]: row for row in table_rows(views, "trace-matrix")}
+    assert "x-suspect" in matrix["DMS-REQ-0001"].classes and "x-suspect" not in matrix["DMS-REQ-0002"].classes
+    assert "suspect" in matrix["DMS-REQ-0001"].cells[6] and "suspect" not in matrix["DMS-REQ-0002"].cells[6]
+    counts = {row.cells[0]: row.cells[1] for row in table_rows(views, "trace-suspect-counts")}
+    assert counts["P1a"] == "1" and counts["all"] == "1"
+    card = (repo.root / "_build" / "html" / "needs" / "reqs.html").read_text()
+    assert 'class="needs_suspect"' in card and card.count('class="needs_suspect"') == 1
     diff = repo.make("diff", BASE=base, HEAD="HEAD")
     assert diff.returncode == 0, diff.stderr
     section = diff.stdout.split("Became suspect", 1)[1]
