@@ -8,10 +8,12 @@ import time
 from pathlib import Path
 
 from dmtrace.core.evaluation import evaluate_results, evaluate_site
+from dmtrace.core.normative_history import read_normative_history
 from dmtrace.core.reader import read_tree
 from dmtrace.core.report import format_violations, summary
 from dmtrace.core.settings import load_settings, results_from_environment, strict_from_environment
 from dmtrace.core.signoff import load_signoff
+from dmtrace.core.suspect import suspect_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,9 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     names = args.results if args.results is not None else results_from_environment() or settings.result_names()
     signoff = load_signoff(root / settings.signoff_dir, root)
     strict = args.strict or strict_from_environment()
-    evaluation = evaluate_site(tree, evaluate_results(root, names), settings, signoff, strict=strict)
+    normative = read_normative_history(root, settings.suspect_since, settings.source_dirs)
+    evaluation = evaluate_site(tree, evaluate_results(root, names), settings, signoff, strict, normative)
     for line in format_violations(evaluation.violations):
         print(line, file=sys.stderr)
+    for line in suspect_lines(evaluation.graph, evaluation.suspects, evaluation.normative):
+        print(line)
     elapsed = time.perf_counter() - started
     print(f"{summary(len(evaluation.violations))} ({len(tree.needs)} needs, {elapsed:.2f} s)")
     return 1 if evaluation.violations else 0

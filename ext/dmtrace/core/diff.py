@@ -100,6 +100,7 @@ class TraceDiff:
     text: list[TextChange] = field(default_factory=list)
     coverage: list[CoverageRow] = field(default_factory=list)
     new_violations: set[Violation] = field(default_factory=set)
+    became_suspect: list[Need] = field(default_factory=list)
 
 
 def _order(need: Need) -> tuple[int, str]:
@@ -212,6 +213,10 @@ def compare(base: Side, head: Side) -> TraceDiff:
         added=sorted((new[i] for i in new.keys() - old.keys()), key=_order),
         removed=sorted((old[i] for i in old.keys() - new.keys()), key=_order),
         new_violations=new_violations(base.evaluation, head.evaluation),
+        became_suspect=sorted(
+            (new[i] for i in head.evaluation.suspects.keys() - base.evaluation.suspects.keys() if i in new),
+            key=_order,
+        ),
     )
     for need_id in both:
         for change in field_changes(old[need_id], new[need_id]):

@@ -121,6 +121,13 @@ def render_markdown(diff: TraceDiff) -> str:
             for d in diff.drops
         ],
     )
+    lines += _section(
+        "Became suspect",
+        [
+            f"- {_ref(n)} (P{n.priority}) {md(n.title)}: {md(diff.head.evaluation.suspects[n.id].text())} {_where(n)}"
+            for n in diff.became_suspect
+        ],
+    )
     lines += _section("Added", [f"- {_ref(n)} ({_kind(n)}) {md(n.title)} {_where(n)}" for n in diff.added])
     lines += _section(
         "Removed", [f"- {_ref(n)} ({_kind(n)}) {md(n.title)} (was `{n.file}:{n.line}`)" for n in diff.removed]

@@ -17,6 +17,7 @@ from dmtrace.core.model import (
     id_patterns,
     pattern_error,
 )
+from dmtrace.core.normative_history import NormativeHistory
 from dmtrace.core.outcomes import TestResult
 from dmtrace.core.reader import SourceTree
 from dmtrace.core.results import ResultSet, load_results
@@ -24,6 +25,7 @@ from dmtrace.core.rules import CheckInput, run_rules
 from dmtrace.core.settings import ProjectSettings
 from dmtrace.core.signoff import SignOffRecords
 from dmtrace.core.status import NeedStatus
+from dmtrace.core.suspect import Suspicion, review_violations, suspect_violations, suspects
 from dmtrace.core.truth import DEFAULT_SCOPE, VerificationTruth, reconcile, signoff_violations
 
 CONF_FILE = "conf.py"  # where trace_id_patterns is set, relative to the site root like every violation's file
@@ -77,6 +79,9 @@ class Evaluation:
     missing_pytest_nodes: dict[str, list[str]] = field(default_factory=dict)
     # Evidence and sign-off side by side (core/truth.py); statuses above are the tool's own trace measure.
     truth: VerificationTruth = field(default_factory=VerificationTruth, compare=False, repr=False)
+    # Items whose verification a later normative change outdates (core/suspect.py), and the history read for it.
+    suspects: dict[str, Suspicion] = field(default_factory=dict, compare=False, repr=False)
+    normative: NormativeHistory = field(default_factory=NormativeHistory, compare=False, repr=False)
     # Every page of a view asks for the same scope (one per milestone page): computed once per evaluation.
     scopes: dict[str, Evaluation] = field(default_factory=dict, compare=False, repr=False)
 
@@ -120,19 +125,36 @@ def evaluate(
     problems: Iterable[Violation] = (),
     signoff: SignOffRecords | None = None,
     signoff_scope: str = DEFAULT_SCOPE,
+    normative: NormativeHistory | None = None,
 ) -> Evaluation:
     """The rules over `needs`; `problems` are what the reader could not read (reported with the violations);
-    `signoff`, the recorded sign-off snapshots, set beside the evidence (`truth`)."""
+    `signoff`, the recorded sign-off snapshots, set beside the evidence (`truth`); `normative`, the normative changes
+    since the starting point, from which items are suspect (None: not read, nothing suspect)."""
     usable, config_problems = usable_patterns(patterns or id_patterns())
     data = CheckInput(NeedGraph.build(needs), occurrences, results, strict, usable)
     records = signoff or SignOffRecords()
     truth = reconcile(data.graph, data.latest, results.history(), records, signoff_scope)
     strict_signoff = signoff_violations(data.graph, truth) if strict else []
+    history = normative or NormativeHistory(unavailable="not read")
+    suspect = suspects(data.graph, results.history(), truth.signoff, history)
+    change_rules = [
+        *review_violations(data.graph, history),
+        *(suspect_violations(data.graph, suspect) if strict else []),
+    ]
     violations = sorted(
-        {*problems, *config_problems, *records.problems, *strict_signoff, *run_rules(data)},
+        {*problems, *config_problems, *records.problems, *strict_signoff, *change_rules, *run_rules(data)},
         key=lambda v: (v.file, v.line, v.need_id, v.rule, v.message),
     )
-    return Evaluation(data.graph, violations, data.status.all(), data.latest, data.missing_pytest_nodes, truth=truth)
+    return Evaluation(
+        data.graph,
+        violations,
+        data.status.all(),
+        data.latest,
+        data.missing_pytest_nodes,
+        truth=truth,
+        suspects=suspect,
+        normative=history,
+    )
 
 
 def resolve_result_paths(root: Path, names: Iterable[str]) -> list[Path]:
@@ -144,7 +166,12 @@ def evaluate_results(root: Path, names: Iterable[str]) -> ResultSet:
 
 
 def evaluate_site(
-    tree: SourceTree, results: ResultSet, settings: ProjectSettings, signoff: SignOffRecords, strict: bool = False
+    tree: SourceTree,
+    results: ResultSet,
+    settings: ProjectSettings,
+    signoff: SignOffRecords,
+    strict: bool = False,
+    normative: NormativeHistory | None = None,
 ) -> Evaluation:
     """The evaluation of a site's sources with its settings: what `make check`, `make diff` and the plugin run."""
     return evaluate(
@@ -156,4 +183,5 @@ def evaluate_site(
         problems=tree.problems,
         signoff=signoff,
         signoff_scope=settings.signoff_scope,
+        normative=normative,
     )

@@ -166,6 +166,12 @@ FIELDS: dict[str, FieldSpec] = {
             "as data/milestone_renames.csv records them with their evidence (space separated).",
             ("milestone",),
         ),
+        FieldSpec(
+            "reviewed",
+            "A reviewer's record that a normative change leaves verification intact: the fingerprint of the "
+            "normative content reviewed (see the authoring guide).",
+            (*REQUIREMENT_TYPES, "test"),
+        ),
         FieldSpec("cycle", "The test cycle (Jira LVV-R) that ran the plan's executions.", ("plan",)),
         FieldSpec("report", "The test report (DMTR-n) that publishes the plan's results.", ("plan",)),
         FieldSpec(
@@ -217,6 +223,9 @@ COMPUTED_FIELDS: dict[str, str] = {
     "actual": "Computed: the completion date that decides a milestone's state (see its page for the rule).",
     "forecast_latest": "Computed: an open milestone's latest date from the most recent planning snapshot having it.",
     "forecast_month": "Computed: the planning snapshot (YYYY-MM) that forecast_latest comes from.",
+    "fingerprint": "Computed: the fingerprint of the need's normative content (what a `reviewed` option records).",
+    "suspect_change": "Computed: the change (commit, date) that made a suspect item's verification outdated.",
+    "suspect_outdates": "Computed: the evidence (last pass, sign-off snapshot) a suspect item's change outdates.",
 }
 # Written as a list of records, not a string: each test case's execution history.
 COMPUTED_LISTS: dict[str, str] = {
@@ -224,6 +233,11 @@ COMPUTED_LISTS: dict[str, str] = {
     "cycle, report), oldest first; undated records first.",
     "forecast_history": "Computed: a milestone's dates from the planning snapshots (month, date, kind baseline or "
     "forecast, code it was listed under, completed), oldest snapshot first.",
+}
+
+# Written as true/false: whether a requirement's or VE's verification is suspect (dmtrace.core.suspect).
+COMPUTED_FLAGS: dict[str, str] = {
+    "suspect": "Computed: true when the item's normative content, or a test case's text, changed after its evidence.",
 }
 
 # Read from the need's body (its {specification} and {discussion} blocks) and written by the build into needs.json.
@@ -339,6 +353,8 @@ def sphinx_needs_config() -> dict[str, Any]:
         needs_fields[name] = {"description": description, "schema": {"type": "string"}, "nullable": True}
     for name, description in {**COMPUTED_LISTS, **BODY_LISTS}.items():
         needs_fields[name] = {"description": description, "nullable": True}
+    for name, description in COMPUTED_FLAGS.items():
+        needs_fields[name] = {"description": description, "schema": {"type": "boolean"}, "nullable": True}
     needs_links = {
         lt.name: {
             "outgoing": lt.outgoing,

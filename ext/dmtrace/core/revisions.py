@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from dmtrace.core.diff import Side
 from dmtrace.core.evaluation import evaluate_results, evaluate_site
+from dmtrace.core.normative_history import read_normative_history
 from dmtrace.core.reader import read_sources, read_tree
 from dmtrace.core.results import load_results
 from dmtrace.core.settings import ProjectSettings, SettingsError, load_settings, parse_settings
@@ -149,7 +150,8 @@ def read_revision(root: Path, commit: str, label: str) -> Side:
         present = [n for n in settings.results_if_present if n in result_blobs]
         results = load_results([folder / n for n in [*settings.results, *present]], folder)
         signoff = load_signoff(folder / settings.signoff_dir, folder)
-    return Side(label, tree, evaluate_site(tree, results, settings, signoff))
+    normative = read_normative_history(root, settings.suspect_since, settings.source_dirs, head=commit, worktree=False)
+    return Side(label, tree, evaluate_site(tree, results, settings, signoff, normative=normative))
 
 
 def read_worktree(root: Path) -> Side:
@@ -161,4 +163,5 @@ def read_worktree(root: Path) -> Side:
     tree = read_tree(root, settings.sources)
     results = evaluate_results(root, settings.result_names())
     signoff = load_signoff(root / settings.signoff_dir, root)
-    return Side("working tree", tree, evaluate_site(tree, results, settings, signoff))
+    normative = read_normative_history(root, settings.suspect_since, settings.source_dirs)
+    return Side("working tree", tree, evaluate_site(tree, results, settings, signoff, normative=normative))

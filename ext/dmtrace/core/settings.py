@@ -25,6 +25,7 @@ SETTING_NAMES = (
     "trace_signoff_dir",
     "trace_signoff_scope",
     "trace_vcd",
+    "trace_suspect_since",
     # What Sphinx reads as documents: the source predicate (dmtrace.core.sources) follows it.
     "exclude_patterns",
     "include_patterns",
@@ -50,6 +51,7 @@ class ProjectSettings:
     signoff_dir: str = DEFAULT_SIGNOFF_DIR
     signoff_scope: str = DEFAULT_SIGNOFF_SCOPE
     vcd: str = DEFAULT_VCD
+    suspect_since: str = ""  # the revision changes are counted from (suspect verification); "" for none
 
     def result_names(self) -> list[str]:
         return result_names(self.root, self.results, self.results_if_present)
@@ -116,6 +118,7 @@ def parse_settings(source: str | bytes, root: Path, origin: str = "conf.py") -> 
         signoff_dir=_string(values.get("trace_signoff_dir", DEFAULT_SIGNOFF_DIR), "trace_signoff_dir", where),
         signoff_scope=_string(values.get("trace_signoff_scope", DEFAULT_SIGNOFF_SCOPE), "trace_signoff_scope", where),
         vcd=_string(values.get("trace_vcd", DEFAULT_VCD), "trace_vcd", where),
+        suspect_since=_string(values.get("trace_suspect_since", ""), "trace_suspect_since", where),
     )
 
 

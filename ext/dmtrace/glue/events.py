@@ -17,8 +17,19 @@ from sphinx_needs.data import SphinxNeedsData
 
 from dmtrace.core.evaluation import Evaluation, evaluate, evaluate_results
 from dmtrace.core.milestones import latest_snapshot, milestone_facts
-from dmtrace.core.model import FIELDS, LINK_TYPES, NEED_TYPES, IdOccurrence, Need, Violation, id_patterns
+from dmtrace.core.model import (
+    FIELDS,
+    LINK_TYPES,
+    NEED_TYPES,
+    REQUIREMENT_TYPES,
+    IdOccurrence,
+    Need,
+    Violation,
+    id_patterns,
+)
 from dmtrace.core.needtext import parameters, text_parts
+from dmtrace.core.normative import fingerprint
+from dmtrace.core.normative_history import read_normative_history
 from dmtrace.core.outcomes import Outcome, Provenance
 from dmtrace.core.reader import UNREADABLE, decode_source, outside_problems, parse_source
 from dmtrace.core.report import format_violations, summary
@@ -26,6 +37,7 @@ from dmtrace.core.results import ResultRecord
 from dmtrace.core.settings import result_names
 from dmtrace.core.signoff import load_signoff
 from dmtrace.core.sources import SourceRules
+from dmtrace.core.suspect import suspect_lines
 from dmtrace.glue import freshness
 from dmtrace.glue.domain import trace_domain
 from dmtrace.glue.resolve import build_date
@@ -156,9 +168,13 @@ def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
         problems=problems,
         signoff=load_signoff(srcdir / app.config.trace_signoff_dir, srcdir),
         signoff_scope=app.config.trace_signoff_scope,
+        normative=read_normative_history(srcdir, app.config.trace_suspect_since, app.config.trace_source_dirs),
     )
     build_state(app).evaluation = evaluation
     report(evaluation)
+    if evaluation.suspects or app.config.trace_suspect_since:
+        for line in suspect_lines(evaluation.graph, evaluation.suspects, evaluation.normative):
+            logger.info(line)
     return freshness.docs_to_rewrite(env, evaluation)
 
 
@@ -185,6 +201,7 @@ def seal_computed_fields(app: Sphinx, needs: Any) -> None:
     if evaluation is not None:
         write_computed_fields(needs, evaluation)
         write_milestone_fields(needs, evaluation, build_date(app))
+        write_suspect_fields(needs, evaluation)
 
 
 def write_milestone_fields(needs: Any, evaluation: Evaluation, today: dt.date) -> None:
@@ -200,6 +217,22 @@ def write_milestone_fields(needs: Any, evaluation: Evaluation, today: dt.date) -
         needs[milestone.id]["forecast_latest"] = facts.latest.date.isoformat() if facts.latest else ""
         needs[milestone.id]["forecast_month"] = facts.latest.month if facts.latest else ""
         needs[milestone.id]["forecast_history"] = [date.as_json() for date in facts.history]
+
+
+def write_suspect_fields(needs: Any, evaluation: Evaluation) -> None:
+    """Each requirement, VE and test case: its normative fingerprint; each requirement and VE: suspect or not, and
+    for a suspect one the change and the evidence it outdates."""
+    for need_id, need in evaluation.graph.needs.items():
+        if need_id not in needs or need.type not in (*REQUIREMENT_TYPES, "test"):
+            continue
+        needs[need_id]["fingerprint"] = fingerprint(need)
+        if need.type == "test":
+            continue
+        suspicion = evaluation.suspects.get(need_id)
+        needs[need_id]["suspect"] = suspicion is not None
+        if suspicion is not None:
+            needs[need_id]["suspect_change"] = suspicion.change.text()
+            needs[need_id]["suspect_outdates"] = suspicion.outdates.text
 
 
 def write_computed_fields(needs: Any, evaluation: Evaluation) -> None:

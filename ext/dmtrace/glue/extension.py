@@ -44,6 +44,7 @@ def wire(app: Sphinx) -> None:
     app.add_config_value("trace_signoff_dir", DEFAULT_SIGNOFF_DIR, "env", types=[str])
     app.add_config_value("trace_signoff_scope", DEFAULT_SIGNOFF_SCOPE, "env", types=[str])
     app.add_config_value("trace_vcd", DEFAULT_VCD, "env", types=[str])
+    app.add_config_value("trace_suspect_since", "", "env", types=[str])
     app.add_config_value("trace_view_scope", "", "env", types=[str])
     # The repository's web address: the change log links each commit (`URL/commit/SHA`, or `{sha}` in the URL).
     app.add_config_value("trace_repository_url", "", "env", types=[str])

@@ -21,7 +21,9 @@ from dmtrace.views.markup import Links, text_html
 from dmtrace.views.parameters import parameters_html
 
 # Shown side by side on their own line, not in the field list.
-TRUTH_FIELDS = frozenset({"evidence", "signoff", "signoff_date", "signoff_note"})
+TRUTH_FIELDS = frozenset(
+    {"evidence", "signoff", "signoff_date", "signoff_note", "suspect", "suspect_change", "suspect_outdates"}
+)
 # The requirement's text shows as its own blocks in the card's content, not in the field list.
 SHOWN_AS_CONTENT = frozenset({*TEXT_FIELDS, *BODY_LISTS})
 
@@ -86,6 +88,11 @@ class CardMaker:
             label = signoff_label(need.get("signoff_date") or "")
             note = need.get("signoff_note") or ""
             shown.append(_field_html("signoff", label, signoff, _badge_classes("so", signoff), note))
+        if need.get("suspect") is True:
+            note = f"{need.get('suspect_change') or ''}; outdates the {need.get('suspect_outdates') or 'evidence'}"
+            shown.append(
+                _field_html("suspect", field_label("suspect"), "suspect", _badge_classes("x", "suspect"), note)
+            )
         return "".join(shown)
 
     def _fields(self, need: Any) -> Iterator[str]:

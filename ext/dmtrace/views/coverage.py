@@ -17,6 +17,7 @@ from dmtrace.views.cells import as_of, result_of, status_of, title_cell
 from dmtrace.views.charts import BarRow, stacked_bars
 from dmtrace.views.context import RenderContext, badge, css_class, percent
 from dmtrace.views.markup import Row, table
+from dmtrace.views.suspects import suspect_section
 
 VERIFICATION_ORDER: tuple[Verification, ...] = tuple(Verification)
 OUTCOME_ORDER: tuple[Outcome, ...] = tuple(Outcome)
@@ -90,7 +91,7 @@ def _bars(counts: dict[str, Counter[str]], columns: Sequence[str], title: str) -
 
 
 def coverage(ctx: RenderContext) -> list[nodes.Node]:
-    result: list[nodes.Node] = truth_sections(ctx)
+    result: list[nodes.Node] = [*truth_sections(ctx), *suspect_section(ctx)]
     states = [v.value for v in VERIFICATION_ORDER]
     for kind, heading in KIND_TITLES.items():
         counts = requirement_counts(ctx, kind)
@@ -256,7 +257,7 @@ def dashboard(ctx: RenderContext) -> list[nodes.Node]:
     )
     cards += _card(f"{len(passing)} / {len(tests)}", "test cases passing", "latest result a pass")
     cards += _card(str(len(untraced)), "untraced (all priorities)", "active items with no test", "trace-untraced")
-    result: list[nodes.Node] = [*p1a_headline(ctx), cards]
+    result: list[nodes.Node] = [*p1a_headline(ctx), cards, *suspect_section(ctx)]
     counts = requirement_counts(ctx, "req")
     if counts:
         result.append(_bars(counts, [v.value for v in VERIFICATION_ORDER], "Requirements: verification per priority"))

@@ -32,6 +32,7 @@ from dmtrace.views.cells import NO_VALUE, result_of, status_of, title_cell
 from dmtrace.views.context import RenderContext, badge, css_class
 from dmtrace.views.markup import Cell, Inline, NeedRef, Row, Span, lines, table
 from dmtrace.views.milestones import milestone_link
+from dmtrace.views.suspects import suspect_badge, suspect_class
 
 NOT_IN_VCD = "not in the VCD"  # the note of a row the VCD export does not have
 
@@ -96,14 +97,16 @@ def _truth_cells(ctx: RenderContext, need_id: str | None) -> tuple[Cell, Cell, l
     truth = ctx.evaluation.truth
     evidence = truth.evidence.get(need_id) if need_id else None
     signed = truth.signoff.get(need_id) if need_id else None
-    evidence_cell: Cell = badge(evidence.value, "e") if evidence else NO_VALUE
+    evidence_badge: Inline = badge(evidence.value, "e") if evidence else NO_VALUE
+    suspect = suspect_badge(ctx, need_id) if need_id else []
+    evidence_cell: Cell = [evidence_badge, *suspect] if suspect else evidence_badge
     signoff_cell: Cell = NO_VALUE
     if signed:
         first: list[Inline] = [badge(signed.status, "so"), " "]
         first.append(Span(signed.date.isoformat() if signed.date else "no snapshot", "trace-date"))
         signoff_cell = lines([first, [Span(signed.note, "trace-note")]]) if signed.note else first
     classes = [css_class("e", evidence.value if evidence else ""), css_class("so", signed.status if signed else "")]
-    return evidence_cell, signoff_cell, classes
+    return evidence_cell, signoff_cell, [*classes, *(suspect_class(ctx, need_id) if need_id else [])]
 
 
 def _tree_rows(ctx: RenderContext) -> Iterator[Row]:

@@ -23,6 +23,7 @@ from dmtrace.views.cells import (
 from dmtrace.views.charts import BarRow, stacked_bars
 from dmtrace.views.context import RenderContext, badge, css_class, percent
 from dmtrace.views.markup import Cell, Inline, Row, Span, lines, table_html, text_html
+from dmtrace.views.suspects import suspect_badge, suspect_class
 
 STATES = [v.value for v in Verification]
 
@@ -101,7 +102,7 @@ def _item_row(ctx: RenderContext, need: Need, why: str, blocking: bool) -> Row:
     cells: list[Cell] = [
         title_cell(ctx, need),
         need.priority or NO_VALUE,
-        evidence_cell(ctx, need.id),
+        [evidence_cell(ctx, need.id), *suspect_badge(ctx, need.id)],
         signoff_cell(ctx, need.id),
         _tests_cell(ctx, need),
     ]
@@ -114,6 +115,7 @@ def _item_row(ctx: RenderContext, need: Need, why: str, blocking: bool) -> Row:
             css_class("v", status_of(ctx, need).verification.value),
             css_class("e", evidence_text(ctx, need.id)),
             css_class("so", signoff_text(ctx, need.id)),
+            *suspect_class(ctx, need.id),
         ],
     )
 
