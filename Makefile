@@ -71,5 +71,13 @@ export TRACE_TAG  = $(value TAG)
 serve: $(STAMP)
 	$(PY) scripts/serve.py -W --keep-going -b html $(SPHINXOPTS) . $(BUILDDIR)/html
 
+## release: tag HEAD as TAG and write _build/release/TAG/ (site archive, needs.json, MANIFEST.json of sha256s)
+release: $(STAMP)
+	$(PY) scripts/release.py
+
+## verify-release: re-check _build/release/TAG/ against the tag's tree and its own archive
+verify-release: $(STAMP)
+	$(PY) scripts/release.py --verify
+
 clean:
 	rm -rf $(BUILDDIR)
