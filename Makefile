@@ -1,4 +1,5 @@
-# Public interface: make html | make check | make test | make lint | make diff | make report | make bench. Each sets up .venv on first use.
+# Public interface: make html | make check | make test | make lint | make diff | make report | make bench
+#   | make serve | make release | make verify-release. Each sets up .venv on first use.
 VENV        ?= .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
@@ -21,7 +22,7 @@ export TRACE_HEAD     = $(value HEAD)
 export TRACE_DIFFOPTS = $(value DIFFOPTS)
 export TRACE_AS_OF    = $(value AS_OF)
 
-.PHONY: html check test lint diff report bench clean venv system
+.PHONY: html check test lint diff report bench clean venv system serve release verify-release
 
 $(STAMP): requirements.lock pyproject.toml scripts/bootstrap.sh
 	@scripts/bootstrap.sh $(VENV)
@@ -59,6 +60,24 @@ report: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py
+
+# Live preview and frozen releases. PORT and TAG reach the scripts like the variables above (environment, as typed).
+PORT        ?= 8000
+TAG         ?=
+export TRACE_PORT = $(value PORT)
+export TRACE_TAG  = $(value TAG)
+
+## serve: live preview on http://127.0.0.1:PORT/, rebuilt on every save with make html's options (PORT=0: any free port)
+serve: $(STAMP)
+	$(PY) scripts/serve.py -W --keep-going -b html $(SPHINXOPTS) . $(BUILDDIR)/html
+
+## release: tag HEAD as TAG and write _build/release/TAG/ (site archive, needs.json, MANIFEST.json of sha256s)
+release: $(STAMP)
+	$(PY) scripts/release.py
+
+## verify-release: re-check _build/release/TAG/ against the tag's tree and its own archive
+verify-release: $(STAMP)
+	$(PY) scripts/release.py --verify
 
 clean:
 	rm -rf $(BUILDDIR)
