@@ -155,7 +155,9 @@ def test_rewording_a_verified_requirement_makes_it_suspect_in_check_build_and_di
 
 
 def test_reformatting_and_the_discussion_are_not_normative(repo: Site) -> None:
-    write_requirement(repo, specification="The system shall *replay*\n   the alert   stream.", discussion="New reasons.")
+    write_requirement(
+        repo, specification="The system shall *replay*\n   the alert   stream.", discussion="New reasons."
+    )
     commit(repo, "Reflow and emphasis", "2026-02-01T09:00:00+00:00")
     assert suspect_lines(repo.check().stdout) == []
 
@@ -199,9 +201,7 @@ def test_a_review_fingerprint_clears_it_and_a_wrong_one_is_an_error(repo: Site) 
     (line,) = suspect_lines(repo.check().stdout)
     recorded = line.rsplit(":reviewed: ", 1)[1]
     # The oracle: the fingerprint of the content as the author wrote it, recomputed from its parts.
-    need = Need(
-        "DMS-REQ-0001", "req", "Alert replay", "needs/reqs.md", 3, {"priority": "1a"}, specification=reworded
-    )
+    need = Need("DMS-REQ-0001", "req", "Alert replay", "needs/reqs.md", 3, {"priority": "1a"}, specification=reworded)
     assert recorded == fingerprint(need)
     write_requirement(repo, specification=reworded, reviewed=recorded)
     commit(repo, "Review: verification stands", "2026-02-02T09:00:00+00:00")
@@ -210,7 +210,9 @@ def test_a_review_fingerprint_clears_it_and_a_wrong_one_is_an_error(repo: Site) 
     write_requirement(repo, specification=reworded, reviewed="0123456789ab")
     wrong = repo.check()
     assert wrong.returncode == 1
-    assert "needs/reqs.md:3: error: DMS-REQ-0001: reviewed fingerprint '0123456789ab' matches no version" in wrong.stderr
+    assert (
+        "needs/reqs.md:3: error: DMS-REQ-0001: reviewed fingerprint '0123456789ab' matches no version" in wrong.stderr
+    )
     assert "[trace.review-mismatch]" in wrong.stderr
 
 
