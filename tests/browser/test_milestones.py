@@ -5,6 +5,7 @@ column, and the rename mapping file against milestone_history.csv. Screenshots o
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import urllib.request
@@ -221,3 +222,14 @@ def test_screenshots_of_the_milestones_index_and_ldm_503_19a(real_site: str, pag
         target = SHOTS / f"{name}-1280-{theme}.png"
         page.screenshot(path=str(target))
         assert target.stat().st_size > 10_000
+
+
+def test_a_milestone_pages_tables_download_as_the_page_shows_them(real_site: str) -> None:
+    html = milestone_page(real_site, "LDM-503-19a")
+    hrefs = re.findall(r'<p class="trace-downloads">.*?href="([^"]+\.csv)"', html)
+    assert len(hrefs) == html.count("<table"), "one download per table"
+    blockers = table_rows(html, "trace-milestone-blockers")
+    base = f"{real_site}/docs/traceability/_milestones/"
+    rows = list(csv.reader(io.StringIO(fetch(urllib.request.urljoin(base, hrefs[0])), newline="")))
+    assert rows[0] == ["Requirement", "Priority", "Evidence", "Sign-off", "Test cases, last runs", "What is missing"]
+    assert [r[0].split()[0] for r in rows[1:]] == [r.cells[0].split()[0] for r in blockers]

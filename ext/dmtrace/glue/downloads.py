@@ -16,6 +16,7 @@ from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util.osutil import relative_uri
 
 from dmtrace.glue.resolve import build_date
+from dmtrace.views.context import DOWNLOAD_MARK
 from dmtrace.views.generated import generated_html
 
 FOLDER = "_downloads/tables"  # under the HTML output; one CSV and one XLSX per generated table
@@ -89,6 +90,20 @@ def write_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         _write_if_changed(target.parent / f"{target.name}.csv", csv_bytes(rows))
         _write_if_changed(target.parent / f"{target.name}.xlsx", xlsx_bytes(rows, created))
         node["html"] = _links_html(page_uri, stem) + node["html"]
+
+
+def page_downloads(app: Sphinx, pagename: str, html: str, tables: list[list[list[str]]]) -> str:
+    """A page written from HTML (a milestone's): each collected table's files, and their links at its mark."""
+    created = dt.datetime.combine(build_date(app), dt.time())
+    page_uri = app.builder.get_target_uri(pagename)
+    for number, rows in enumerate(tables, 1):
+        stem = _stem(pagename, number, len(tables))
+        target = Path(app.outdir, FOLDER, stem)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_if_changed(target.parent / f"{target.name}.csv", csv_bytes(rows))
+        _write_if_changed(target.parent / f"{target.name}.xlsx", xlsx_bytes(rows, created))
+        html = html.replace(DOWNLOAD_MARK.format(number=number), _links_html(page_uri, stem), 1)
+    return html
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

@@ -24,6 +24,7 @@ from sphinx.util import logging
 from dmtrace.core.evaluation import Evaluation
 from dmtrace.core.model import natural_key
 from dmtrace.glue.domain import trace_domain
+from dmtrace.glue.downloads import page_downloads
 from dmtrace.glue.milestone_plan import Plan
 from dmtrace.glue.resolve import build_date, need_docs, view_scope
 from dmtrace.glue.state import build_state
@@ -76,7 +77,13 @@ def page_name(milestone_id: str) -> str:
     return f"{name[:cut]}__{digest}"
 
 
-def _scoped_context(app: Sphinx, evaluation: Evaluation, pagename: str, docs: dict[str, str]) -> RenderContext:
+def _scoped_context(
+    app: Sphinx,
+    evaluation: Evaluation,
+    pagename: str,
+    docs: dict[str, str],
+    table_texts: list[list[list[str]]] | None = None,
+) -> RenderContext:
     return RenderContext(
         app.builder,
         pagename,
@@ -84,6 +91,7 @@ def _scoped_context(app: Sphinx, evaluation: Evaluation, pagename: str, docs: di
         evaluation.scoped(view_scope(app)),
         build_date(app),
         build_state(app).milestone_pages,
+        table_texts=table_texts,
     )
 
 
@@ -191,17 +199,18 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
     for position, pagename in enumerate(plan.pages):
         if pagename not in plan.to_write and Path(_html(app).get_outfilename(pagename)).is_file():
             continue
-        ctx = _scoped_context(app, evaluation, pagename, docs)
+        ctx = _scoped_context(app, evaluation, pagename, docs, table_texts=[])
         milestone = ctx.need(milestone_of.get(pagename, ""))
         if milestone is None:
             continue
+        body = page_downloads(app, pagename, _body(ctx, milestone.id), ctx.table_texts or [])
         yield (
             pagename,
             _page_context(
                 app,
                 ctx,
                 page_heading(milestone),
-                _body(ctx, milestone.id),
+                body,
                 plan.parent,
                 *plan.neighbours(position),
             ),

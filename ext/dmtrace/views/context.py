@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dmtrace.core.evaluation import Evaluation
 from dmtrace.core.model import Need
 from dmtrace.core.vcd import VcdExport
-from dmtrace.views.markup import DocRef, NeedRef, Page, Span
+from dmtrace.views.markup import DocRef, NeedRef, Page, Row, Span, cell_text, table_html
 
 CLASS_UNSAFE = re.compile(r"[^a-z0-9]+")
 
@@ -25,6 +25,8 @@ class RenderContext(Page):
     today: dt.date
     milestone_pages: Mapping[str, str] = field(default_factory=dict)  # milestone id -> its page, in page order
     vcd: VcdExport | None = None
+    # A page written outside Sphinx's documents (a milestone's) collects its tables' text here for their downloads.
+    table_texts: list[list[list[str]]] | None = None
 
     def need(self, need_id: str) -> Need | None:
         return self.evaluation.graph.needs.get(need_id)
@@ -35,6 +37,27 @@ class RenderContext(Page):
 
     def doc_link(self, docname: str, text: str) -> DocRef:
         return DocRef(docname, text)
+
+
+DOWNLOAD_MARK = "<!--trace-table-downloads {number}-->"
+
+
+def page_table_html(
+    ctx: RenderContext,
+    headers: Sequence[str],
+    rows: Iterable[Row],
+    classes: Sequence[str] = (),
+    widths: Sequence[int] | None = None,
+    filter_label: str = "",
+) -> str:
+    """`table_html` for a page that collects its tables (`table_texts`): the table's text is kept for its CSV and
+    XLSX files, and a mark before the table says where their links go."""
+    rows = list(rows)
+    html = table_html(ctx.links, headers, rows, classes, widths, filter_label)
+    if ctx.table_texts is None:
+        return html
+    ctx.table_texts.append([list(headers), *([cell_text(cell) for cell in row.cells] for row in rows)])
+    return DOWNLOAD_MARK.format(number=len(ctx.table_texts)) + html
 
 
 def css_class(prefix: str, value: str) -> str:

@@ -21,8 +21,8 @@ from dmtrace.views.cells import (
     title_cell,
 )
 from dmtrace.views.charts import BarRow, stacked_bars
-from dmtrace.views.context import RenderContext, badge, css_class, percent
-from dmtrace.views.markup import Cell, Inline, Row, Span, lines, table_html, text_html
+from dmtrace.views.context import RenderContext, badge, css_class, page_table_html, percent
+from dmtrace.views.markup import Cell, Inline, Row, Span, lines, text_html
 from dmtrace.views.suspects import suspect_badge, suspect_class
 
 STATES = [v.value for v in Verification]
@@ -128,8 +128,8 @@ def items_html(ctx: RenderContext, milestone: Need, items: list[tuple[Need, str]
     result.append(rubric(f"Not yet verified ({len(blocking)} of {len(items)}): what blocks {milestone.id}"))
     if blocking:
         result.append(
-            table_html(
-                ctx.links,
+            page_table_html(
+                ctx,
                 [*headers, "What is missing"],
                 (_item_row(ctx, n, why, True) for n, why in blocking),
                 classes=["trace-matrix", "trace-milestone-blockers"],
@@ -142,8 +142,8 @@ def items_html(ctx: RenderContext, milestone: Need, items: list[tuple[Need, str]
     result.append(rubric(f"Verified and signed off ({len(done)} of {len(items)})"))
     if done:
         result.append(
-            table_html(
-                ctx.links,
+            page_table_html(
+                ctx,
                 [*headers, "Listed because"],
                 (_item_row(ctx, n, why, False) for n, why in done),
                 classes=["trace-matrix", "trace-milestone-items"],
@@ -160,7 +160,7 @@ def progress_html(ctx: RenderContext, milestone: Need, items: list[tuple[Need, s
         [str(len(items)), *(str(counts[s]) for s in STATES), percent(counts[Verification.VERIFIED.value], len(items))]
     )
     result = [rubric(f"Progress: the tool's verification measure of the {len(items)} items")]
-    result.append(table_html(ctx.links, ["Items", *STATES, "verified %"], [row], classes=["trace-milestone-counts"]))
+    result.append(page_table_html(ctx, ["Items", *STATES, "verified %"], [row], classes=["trace-milestone-counts"]))
     by_priority: dict[str, Counter[str]] = {}
     for need, _ in items:
         by_priority.setdefault(need.priority or "none", Counter())[status_of(ctx, need).verification.value] += 1

@@ -31,8 +31,8 @@ from dmtrace.views.cells import (
     status_of,
 )
 from dmtrace.views.charts import ForecastSeries, forecast_history
-from dmtrace.views.context import RenderContext, badge
-from dmtrace.views.markup import Cell, Inline, Row, Span, cell_html, lines, table_html, text_html
+from dmtrace.views.context import RenderContext, badge, page_table_html
+from dmtrace.views.markup import Cell, Inline, Row, Span, cell_html, lines, text_html
 from dmtrace.views.milestone_items import (
     figure,
     is_blocking,
@@ -266,7 +266,7 @@ def _plans_html(ctx: RenderContext, milestone: Need) -> list[str]:
         )
     return [
         rubric(f"Test plans serving {milestone.id}"),
-        table_html(ctx.links, ["Plan", "Cycle", "Report", "Executions", "Results"], rows, classes=["trace-plans"]),
+        page_table_html(ctx, ["Plan", "Cycle", "Report", "Executions", "Results"], rows, classes=["trace-plans"]),
     ]
 
 
@@ -292,7 +292,7 @@ def _history_html(ctx: RenderContext, milestone: Need, facts: MilestoneFacts) ->
         )
         result.append(figure(chart))
     result.append(
-        table_html(ctx.links, ["Snapshot", "Date", "Kind", "Listed as"], rows, classes=["trace-planning-history"])
+        page_table_html(ctx, ["Snapshot", "Date", "Kind", "Listed as"], rows, classes=["trace-planning-history"])
     )
     return result
 

@@ -9,8 +9,8 @@ from html import escape
 from dmtrace.core.model import Need, natural_key
 from dmtrace.core.plans import PlanExecution, plan_executions, plan_totals
 from dmtrace.views.cells import NO_VALUE
-from dmtrace.views.context import RenderContext, badge, css_class
-from dmtrace.views.markup import Cell, Inline, Row, Span, table_html, text_html
+from dmtrace.views.context import RenderContext, badge, css_class, page_table_html
+from dmtrace.views.markup import Cell, Inline, Row, Span, text_html
 from dmtrace.views.milestone_items import rubric
 from dmtrace.views.milestones import (
     facts_html,
@@ -103,8 +103,8 @@ def plan_page_html(ctx: RenderContext, plan_id: str) -> str:
     result.append(rubric(f"Executions ({len(executions)})"))
     if executions:
         result.append(
-            table_html(
-                ctx.links,
+            page_table_html(
+                ctx,
                 ["Test case", "Execution", "Status", "Verifies"],
                 (_row(ctx, e) for e in executions),
                 classes=["trace-matrix", "trace-plan-executions"],
