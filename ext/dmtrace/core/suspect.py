@@ -135,7 +135,10 @@ def suspect_violations(graph: NeedGraph, found: Mapping[str, Suspicion]) -> list
 
 
 def suspect_lines(graph: NeedGraph, found: Mapping[str, Suspicion], normative: NormativeHistory) -> list[str]:
-    """What `make check` prints about suspect items: one located line each, then a summary line."""
+    """What `make check` prints about suspect items: one located line each, then a summary line (nothing when no
+    starting point is configured: the check is off)."""
+    if not normative.since:
+        return []
     if not normative.known:
         return [f"suspect verification: not computed ({normative.unavailable})"]
     lines = []
