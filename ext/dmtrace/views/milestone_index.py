@@ -131,8 +131,7 @@ def _lead(ctx: RenderContext, facts: list[MilestoneFacts]) -> nodes.paragraph:
     counts = Counter(f.state for f in facts)
     text = (
         f"{len(facts)} milestones: {counts[OVERDUE]} overdue, {counts[OPEN]} open, {counts[COMPLETED]} completed. "
-        "Overdue and open are measured against each milestone's latest date in the records; slip is that date "
-        "(or the actual date) minus the first planning date known for it. " + planning_as_of(ctx)
+        + planning_as_of(ctx)
     )
     return nodes.paragraph(text, text, classes=["trace-lead"])
 
@@ -174,7 +173,7 @@ def milestones_index(ctx: RenderContext) -> list[nodes.Node]:
                 "Slip (days)",
                 "State",
                 "Last seen",
-                "Items verified",
+                "Items verified and signed off",
             ],
             (_row(ctx, m, facts[m.id]) for m in ordered),
             classes=["trace-matrix", "trace-milestones"],
