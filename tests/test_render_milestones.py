@@ -201,3 +201,13 @@ def test_a_configuration_change_reaches_the_milestone_pages(tmp_path: Path) -> N
     conf.write_text(conf.read_text() + '\nhtml_title = "Renamed site title"\n')
     build(root)
     assert "Renamed site title" in page(root / "_build" / "html", "docs/traceability/_milestones/LDM-503-19a")
+
+
+def test_dates_in_text_stay_on_one_line_but_attributes_are_left_alone() -> None:
+    from dmtrace.views.milestones import unbroken_dates
+
+    html = '<a href="#x" title="due 2024-01-01">LSST-1520</a> completed 2025-06-23; 2024-11-01.'
+    assert unbroken_dates(html) == (
+        '<a href="#x" title="due 2024-01-01">LSST-1520</a> completed <span class="trace-nowrap">2025-06-23</span>; '
+        '<span class="trace-nowrap">2024-11-01</span>.'
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Mapping
 from html import escape
 
@@ -139,7 +140,7 @@ def facts_html(ctx: RenderContext, facts: list[tuple[str, Cell]]) -> str:
         parity = "field-odd" if index % 2 == 0 else "field-even"
         parts.append(
             f'<dt class="{parity}">{escape(name)}<span class="colon">:</span></dt>\n'
-            f'<dd class="{parity}">{cell_html(value, ctx.links)}\n'
+            f'<dd class="{parity}">{unbroken_dates(cell_html(value, ctx.links))}\n'
             "</dd>\n"
         )
     parts.append("</dl>\n")
@@ -156,6 +157,19 @@ def section_open(heading: str) -> str:
 
 def _dated(date: PlanningDate, milestone_id: str) -> str:
     return f"{date.date.isoformat()} ({date.source(milestone_id)})"
+
+
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+TAG = re.compile(r"(<[^>]*>)")
+
+
+def unbroken_dates(html: str) -> str:
+    """Each ISO date of the text (not of a tag's attributes) kept on one line: a line may break after a hyphen."""
+    parts = TAG.split(html)
+    return "".join(
+        part if part.startswith("<") else ISO_DAY.sub(lambda m: f'<span class="trace-nowrap">{m.group(0)}</span>', part)
+        for part in parts
+    )
 
 
 def _lead(milestone: Need, facts: MilestoneFacts, counts: tuple[int, int, int, int]) -> str:
@@ -177,7 +191,7 @@ def _lead(milestone: Need, facts: MilestoneFacts, counts: tuple[int, int, int, i
             f" {blocking} of the {items} items it needs are not yet verified: {unproven} without full evidence, "
             f"{unsigned} not signed off."
         )
-    return f'<p class="trace-lead">{text_html(text)}</p>\n'
+    return f'<p class="trace-lead">{unbroken_dates(text_html(text))}</p>\n'
 
 
 def _facts(ctx: RenderContext, milestone: Need, facts: MilestoneFacts) -> list[tuple[str, Cell]]:
