@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from dmtrace.core.evaluation import evaluate_results, evaluate_site
-from dmtrace.core.normative_history import read_normative_history
+from dmtrace.core.normative_history import CACHE_FILE, read_normative_history
 from dmtrace.core.reader import read_tree
 from dmtrace.core.report import format_violations, summary
 from dmtrace.core.settings import load_settings, results_from_environment, strict_from_environment
@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     names = args.results if args.results is not None else results_from_environment() or settings.result_names()
     signoff = load_signoff(root / settings.signoff_dir, root)
     strict = args.strict or strict_from_environment()
-    normative = read_normative_history(root, settings.suspect_since, settings.source_dirs)
+    cache = root / "_build" / CACHE_FILE  # git's answer kept while HEAD stays (the build keeps its own)
+    normative = read_normative_history(root, settings.suspect_since, settings.source_dirs, cache=cache)
     evaluation = evaluate_site(tree, evaluate_results(root, names), settings, signoff, strict, normative)
     for line in format_violations(evaluation.violations):
         print(line, file=sys.stderr)

@@ -232,3 +232,16 @@ def test_a_shallow_clone_without_the_starting_point_says_so(repo: Site, tmp_path
     run = Site(clone).check()
     assert suspect_lines(run.stdout) == []
     assert "suspect verification: not computed (this is a shallow clone without the starting point" in run.stdout
+
+
+def test_git_is_read_once_per_head_and_a_new_commit_is_seen(repo: Site) -> None:
+    cache = repo.root / "_build" / "trace_normative.pickle"
+    assert suspect_lines(repo.check().stdout) == [] and cache.is_file()
+    kept = cache.read_bytes()
+    repo.check()
+    assert cache.read_bytes() == kept  # same HEAD: the kept answer is used, not re-written
+    write_requirement(repo, specification="The system shall replay the alert stream twice.")
+    commit(repo, "Reword", "2026-02-01T09:00:00+00:00")
+    assert len(suspect_lines(repo.check().stdout)) == 1  # a new HEAD: read again
+    cache.write_bytes(b"not a pickle")
+    assert len(suspect_lines(repo.check().stdout)) == 1  # a broken cache is read past

@@ -4,6 +4,7 @@ tree) changed a need's normative content, and every version of that content sinc
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from dmtrace.core.reader import decode_source, parse_source
 REGENERATED_TRAILER = "Trace-Regenerated"
 WORKTREE = ""  # the sha of an uncommitted change
 RECORD, UNIT = "\x1e", "\x1f"
+CACHE_VERSION = 1  # raise when what is cached, or how it is read, changes
+CACHE_FILE = "trace_normative.pickle"  # in the build's doctree folder, or _build for make check
 
 
 @dataclass(frozen=True)
@@ -95,24 +98,61 @@ def read_normative_history(
     now: dt.datetime | None = None,
     head: str = "HEAD",
     worktree: bool = True,
+    cache: Path | None = None,
 ) -> NormativeHistory:
     """The normative changes in the need sources under `source_dirs` from `since` to `head`, and (`worktree`)
-    the uncommitted ones. Never raises: without git, a starting point or the history back to it, `unavailable`
-    says why. Paths in git's answers are relative to the repository's top, as its blob names want them."""
+    the uncommitted ones. The committed part is kept in `cache` while `head` and `since` name the same commits.
+    Never raises: without git, a starting point or the history back to it, `unavailable` says why."""
     if not since:
         return NormativeHistory(unavailable="no starting point is configured (trace_suspect_since in conf.py)")
-    dirs = [d.strip("/") or "." for d in source_dirs]
+    dirs = tuple(d.strip("/") or "." for d in source_dirs)
     try:
         shallow = _text(_git(root, "rev-parse", "--is-shallow-repository")).strip() == "true"
     except FileNotFoundError:
         return NormativeHistory(since, unavailable="git is not installed")
     start = _git(root, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}")
-    if start.returncode != 0:
+    tip = _git(root, "rev-parse", "--verify", "--quiet", f"{head}^{{commit}}")
+    if start.returncode != 0 or tip.returncode != 0:
         if shallow:
             why = f"this is a shallow clone without the starting point {since} (run git fetch --unshallow)"
         else:
             why = f"the starting point {since} is not a commit of this repository"
         return NormativeHistory(since, unavailable=why)
+    key = (CACHE_VERSION, _text(start).strip(), _text(tip).strip(), dirs)
+    history = _cached(cache, key)
+    if history is None:
+        history = _committed(root, since, dirs, head)
+        if cache is not None and not history.unavailable:
+            _store(cache, key, history)
+    if worktree and not history.unavailable:
+        _add_worktree(history, root, dirs, now or dt.datetime.now(dt.UTC))
+    return history
+
+
+def _cached(cache: Path | None, key: tuple[object, ...]) -> NormativeHistory | None:
+    if cache is None:
+        return None
+    try:
+        with cache.open("rb") as handle:
+            stored_key, history = pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+        return None
+    return history if stored_key == key and isinstance(history, NormativeHistory) else None
+
+
+def _store(cache: Path, key: tuple[object, ...], history: NormativeHistory) -> None:
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache.with_suffix(".tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump((key, history), handle)
+        temporary.replace(cache)
+    except OSError:
+        pass  # a read-only build folder: the history is read again next time
+
+
+def _committed(root: Path, since: str, dirs: tuple[str, ...], head: str) -> NormativeHistory:
+    """The committed normative changes from `since` to `head` (one git log, one cat-file)."""
     log = _git(
         root,
         "log",
@@ -133,10 +173,7 @@ def read_normative_history(
         sha, stamp, subject, trailer = [*header.split(UNIT), "", "", ""][:4]
         files = [n for n in names.split("\n") if n.endswith(".md")]
         commits.append((sha, _utc(stamp), subject, bool(trailer.strip()), files))
-    top = Path(_text(_git(root, "rev-parse", "--show-toplevel")).strip() or root)
     specs = [spec for sha, _, _, _, files in commits for f in files for spec in (f"{sha}^:{f}", f"{sha}:{f}")]
-    changed_files = _worktree_files(root, dirs) if worktree else []
-    specs += [f"HEAD:{f}" for f in changed_files]
     blobs = _blobs(root, specs)
     history = NormativeHistory(since)
     history.ignored = tuple(sha for sha, _, _, regenerated, _ in commits if regenerated)
@@ -145,7 +182,16 @@ def read_normative_history(
             before = _fingerprints(blobs[f"{sha}^:{path}"], path)
             after = _fingerprints(blobs[f"{sha}:{path}"], path)
             _record(history, before, after, None if regenerated else (sha, at, subject))
-    moment = now or dt.datetime.now(dt.UTC)
+    return history
+
+
+def _add_worktree(history: NormativeHistory, root: Path, dirs: tuple[str, ...], moment: dt.datetime) -> None:
+    """The uncommitted changes, dated `moment` (paths in git's answers are relative to the repository's top)."""
+    changed_files = _worktree_files(root, dirs)
+    if not changed_files:
+        return
+    top = Path(_text(_git(root, "rev-parse", "--show-toplevel")).strip() or root)
+    blobs = _blobs(root, [f"HEAD:{f}" for f in changed_files])
     for path in changed_files:
         try:
             current = (top / path).read_bytes() if (top / path).is_file() else None
@@ -154,7 +200,6 @@ def read_normative_history(
         _record(
             history, _fingerprints(blobs[f"HEAD:{path}"], path), _fingerprints(current, path), (WORKTREE, moment, "")
         )
-    return history
 
 
 def _record(

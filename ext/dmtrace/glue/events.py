@@ -29,7 +29,7 @@ from dmtrace.core.model import (
 )
 from dmtrace.core.needtext import parameters, text_parts
 from dmtrace.core.normative import fingerprint
-from dmtrace.core.normative_history import read_normative_history
+from dmtrace.core.normative_history import CACHE_FILE, read_normative_history
 from dmtrace.core.outcomes import Outcome, Provenance
 from dmtrace.core.reader import UNREADABLE, decode_source, outside_problems, parse_source
 from dmtrace.core.report import format_violations, summary
@@ -168,7 +168,12 @@ def evaluate_build(app: Sphinx, env: BuildEnvironment) -> list[str]:
         problems=problems,
         signoff=load_signoff(srcdir / app.config.trace_signoff_dir, srcdir),
         signoff_scope=app.config.trace_signoff_scope,
-        normative=read_normative_history(srcdir, app.config.trace_suspect_since, app.config.trace_source_dirs),
+        normative=read_normative_history(
+            srcdir,
+            app.config.trace_suspect_since,
+            app.config.trace_source_dirs,
+            cache=Path(app.doctreedir) / CACHE_FILE,
+        ),
     )
     build_state(app).evaluation = evaluation
     report(evaluation)
