@@ -104,3 +104,25 @@ def test_files_are_the_same_bytes_for_the_same_rows_and_date_and_hold_no_formula
     text = csv_bytes(rows).decode("utf-8")
     assert text.startswith('Id,Note\r\n=1+1,"two\nlines"\r\n')
     assert list(csv.reader(io.StringIO(text, newline=""))) == rows
+
+
+def test_a_rebuild_remakes_a_tables_xlsx_when_its_rows_or_the_build_date_change(tmp_path: Path) -> None:
+    """The XLSX is made again only when the CSV or the date differ: both cases must reach the file."""
+    from tests.conftest import new_site
+    from tests.support import sphinx_build
+
+    site = new_site(tmp_path)
+    site.write("needs/reqs.md", "# R\n\n```{req} First title\n:id: DMS-REQ-0001\n:priority: 2\n```\n")
+    site.write("needs/matrix.md", "# M\n\n```{trace-matrix}\n```\n\n```{trace-reverse}\n```\n")
+    folder = site.root / "_build" / "html" / "_downloads" / "tables" / "needs"
+    assert sphinx_build(site.root, env={"SOURCE_DATE_EPOCH": "1767225600"}).returncode == 0  # 2026-01-01
+    source = site.root / "needs" / "reqs.md"
+    source.write_text(source.read_text().replace("First title", "Second title"))
+    assert sphinx_build(site.root, env={"SOURCE_DATE_EPOCH": "1767225600"}).returncode == 0
+    book = openpyxl.load_workbook(folder / "matrix-1.xlsx")
+    assert any("Second title" in str(cell.value) for row in book.active.iter_rows() for cell in row)
+    # Every page written again (-E), into the same folder, the rows the same, the date another: 2027-01-01.
+    assert sphinx_build(site.root, "-E", env={"SOURCE_DATE_EPOCH": "1798761600"}).returncode == 0
+    for name in ("matrix-1.xlsx", "matrix-2.xlsx"):
+        created = openpyxl.load_workbook(folder / name).properties.created
+        assert created is not None and created.date() == dt.date(2027, 1, 1), name
