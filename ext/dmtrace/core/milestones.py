@@ -245,18 +245,33 @@ def _title_scope(title: str) -> tuple[str, ...]:
     return tuple(p for p in PRIORITIES if re.search(rf"(?<![0-9]){p}\b", match["priorities"].lower()))
 
 
+class NeededBy:
+    """Which milestones need a requirement or VE: built once over the milestones, asked once per item."""
+
+    def __init__(self, milestones: Iterable[Need]) -> None:
+        ordered = list(milestones)
+        self.order = {m.id: index for index, m in enumerate(ordered)}
+        self.by_priority: dict[str, list[str]] = {}
+        for milestone in ordered:
+            for priority in scope_priorities(milestone):
+                self.by_priority.setdefault(priority, []).append(milestone.id)
+
+    def __call__(self, need: Need) -> list[tuple[str, str]]:
+        """(milestone id, why), in the milestones' order: an explicit `milestone` link, or the milestone's scope
+        ('all P1a') covering an active item of that priority."""
+        if need.type not in REQUIREMENT_TYPES:
+            return []
+        linked = [t for t in need.targets("milestone") if t in self.order]
+        scoped = self.by_priority.get(need.priority, []) if need.is_active else []
+        found = []
+        for milestone_id in sorted({*linked, *scoped}, key=self.order.__getitem__):
+            reasons = (["linked"] if milestone_id in linked else []) + (
+                [f"all P{need.priority}"] if milestone_id in scoped else []
+            )
+            found.append((milestone_id, ", ".join(reasons)))
+        return found
+
+
 def needed_by(need: Need, milestones: Iterable[Need]) -> list[tuple[str, str]]:
-    """(milestone id, why) for each milestone that needs this requirement or VE: an explicit `milestone` link,
-    or the milestone's scope ('all P1a') covering an active item of that priority."""
-    if need.type not in REQUIREMENT_TYPES:
-        return []
-    found = []
-    for milestone in milestones:
-        reasons = []
-        if milestone.id in need.targets("milestone"):
-            reasons.append("linked")
-        if need.is_active and need.priority in scope_priorities(milestone):
-            reasons.append(f"all P{need.priority}")
-        if reasons:
-            found.append((milestone.id, ", ".join(reasons)))
-    return found
+    """(milestone id, why) for each milestone that needs this requirement or VE (see NeededBy)."""
+    return NeededBy(milestones)(need)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from docutils import nodes
 
-from dmtrace.core.milestones import needed_by
+from dmtrace.core.milestones import NeededBy
 from dmtrace.core.model import REQUIREMENT_TYPES, Need, natural_key
 from dmtrace.core.outcomes import parse_outcome
 from dmtrace.core.results import ResultRecord
@@ -110,14 +110,16 @@ def _truth_cells(ctx: RenderContext, need_id: str | None) -> tuple[Cell, Cell, l
 
 
 def _tree_rows(ctx: RenderContext) -> Iterator[Row]:
-    milestones = sorted(
-        (n for n in ctx.evaluation.graph.needs.values() if n.type == "milestone"), key=lambda n: natural_key(n.id)
+    milestones_needing = NeededBy(
+        sorted(
+            (n for n in ctx.evaluation.graph.needs.values() if n.type == "milestone"), key=lambda n: natural_key(n.id)
+        )
     )
     for need, depth in requirements_in_tree_order(ctx):
         state = status_of(ctx, need)
         tests = _tests_of(ctx, need)
         evidence, signoff, truth_classes = _truth_cells(ctx, need.id)
-        needed = needed_by(need, milestones)
+        needed = milestones_needing(need)
         yield Row(
             cells=[
                 title_cell(ctx, need),
