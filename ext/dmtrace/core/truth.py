@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from dmtrace.core.evidence import Evidence, covering_tests, evidence_all, tallies
 from dmtrace.core.graph import NeedGraph
@@ -53,9 +54,10 @@ class VerificationTruth:
     history: dict[str, list[ResultRecord]] = field(default_factory=dict)
     disagreements: list[Disagreement] = field(default_factory=list)
 
-    @property
+    @cached_property
     def results_until(self) -> dt.date | None:
-        """The date of the newest dated execution record (what "as of" means for evidence)."""
+        """The date of the newest dated execution record (what "as of" means for evidence); read once (every page
+        that shows status says it)."""
         dates = [r.instant() for records in self.history.values() for r in records]
         known = [d.date() for d in dates if d is not None]
         return max(known) if known else None
