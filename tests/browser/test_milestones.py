@@ -233,3 +233,11 @@ def test_a_milestone_pages_tables_download_as_the_page_shows_them(real_site: str
     rows = list(csv.reader(io.StringIO(fetch(urllib.request.urljoin(base, hrefs[0])), newline="")))
     assert rows[0] == ["Requirement", "Priority", "Evidence", "Sign-off", "Test cases, last runs", "What is missing"]
     assert [r[0].split()[0] for r in rows[1:]] == [r.cells[0].split()[0] for r in blockers]
+
+
+def test_filtering_the_matrix_for_ldm_503_19a_lists_its_items(real_site: str, page: Any) -> None:
+    page.goto(f"{real_site}/docs/traceability/matrix.html?filter=LDM-503-19a")
+    page.locator(".trace-filter-controls").first.wait_for()
+    matched = page.locator(".trace-filterable tbody tr:visible:not(.trace-context)")
+    assert matched.count() == page.locator("tbody tr.ms-ldm-503-19a").count() > 100
+    assert page.locator(".trace-filterable tbody tr.ms-ldm-503-19a:not(:visible)").count() == 0
