@@ -245,3 +245,15 @@ def test_git_is_read_once_per_head_and_a_new_commit_is_seen(repo: Site) -> None:
     assert len(suspect_lines(repo.check().stdout)) == 1  # a new HEAD: read again
     cache.write_bytes(b"not a pickle")
     assert len(suspect_lines(repo.check().stdout)) == 1  # a broken cache is read past
+
+
+def test_without_the_history_a_review_fingerprint_is_not_judged() -> None:
+    from dmtrace.core.graph import NeedGraph
+    from dmtrace.core.normative_history import NormativeHistory
+    from dmtrace.core.suspect import review_violations
+
+    need = Need("DMS-REQ-0001", "req", "t", "x.md", 1, {"priority": "1a", "reviewed": "0123456789ab"})
+    graph = NeedGraph.build({need.id: need})
+    assert review_violations(graph, NormativeHistory(unavailable="shallow clone")) == []
+    known = NormativeHistory(since="abc")
+    assert [v.rule for v in review_violations(graph, known)] == ["trace.review-mismatch"]

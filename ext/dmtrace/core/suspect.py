@@ -104,8 +104,12 @@ def suspects(
 
 
 def review_violations(graph: NeedGraph, normative: NormativeHistory) -> list[Violation]:
-    """A `reviewed` fingerprint that matches no version of the need's normative content: an error."""
-    found = []
+    """A `reviewed` fingerprint that matches no version of the need's normative content: an error. Without the
+    history (no starting point, no git, a shallow clone) the versions are unknown and nothing is said: every tool
+    reaches the same verdict or says what it could not read."""
+    found: list[Violation] = []
+    if not normative.known:
+        return found
     for need in graph.needs.values():
         recorded = need.get(REVIEW_FIELD)
         if not recorded:
