@@ -168,7 +168,7 @@
         else if (!sort.descending) { sort.descending = true; }
         else { sort = { column: -1, descending: false }; }
         order();
-        writeUrl();
+        changed();
       });
     });
 
@@ -215,6 +215,14 @@
       });
       count.textContent = hits + " of " + rows.length + " rows" +
         (context ? " (and " + context + " parent" + (context === 1 ? "" : "s") + " of matching rows)" : "");
+      // Stripes follow the rows as shown (sorted, filtered), not as written.
+      var stripe = 0;
+      Array.prototype.forEach.call(body.rows, function (row) {
+        if (row.classList.contains("trace-hidden")) { return; }
+        row.classList.toggle("row-even", stripe % 2 === 0);
+        row.classList.toggle("row-odd", stripe % 2 === 1);
+        stripe += 1;
+      });
     }
 
     var ours = [key + "filter", key + "sort"].concat(facets.map(function (facet) { return key + facet.name; }));

@@ -108,6 +108,12 @@ def test_a_column_sorts_both_ways_and_children_stay_under_their_parent(
     descending = [row["cells"][1] for row in rows(page) if row["depth"] == 0]
     assert descending == sorted(tops, reverse=True)
     assert page.url.endswith("sort=2:desc")
+    # Stripes follow the rows as shown: the visible rows alternate, whatever order they were written in.
+    stripes = page.evaluate(
+        "() => Array.from(document.querySelectorAll('table.trace-table tbody tr'))"
+        ".filter(r => !r.classList.contains('trace-hidden')).map(r => r.classList.contains('row-even'))"
+    )
+    assert stripes == [index % 2 == 0 for index in range(len(stripes))]
     header.get_by_role("button").click()
     assert header.get_attribute("aria-sort") is None
     assert [r["id"] for r in rows(page)] == [r["id"] for r in before], "the third click restores the page's order"
