@@ -101,9 +101,15 @@ def test_files_are_the_same_bytes_for_the_same_rows_and_date_and_hold_no_formula
     sheet = openpyxl.load_workbook(io.BytesIO(first)).active
     assert sheet is not None
     assert sheet["A2"].data_type == "s" and sheet["A2"].value == "=1+1"
-    text = csv_bytes(rows).decode("utf-8")
-    assert text.startswith('Id,Note\r\n=1+1,"two\nlines"\r\n')
-    assert list(csv.reader(io.StringIO(text, newline=""))) == rows
+    text = csv_bytes([*rows, ["-103", "@SUM(A1)"]]).decode("utf-8")
+    # CSV: text a spreadsheet would run as a formula gets a leading apostrophe; a negative number stays a number.
+    assert text.startswith("Id,Note\r\n'=1+1,\"two\nlines\"\r\n'+A1,\r\n-103,'@SUM(A1)\r\n")
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [
+        ["Id", "Note"],
+        ["'=1+1", "two\nlines"],
+        ["'+A1", ""],
+        ["-103", "'@SUM(A1)"],
+    ]
 
 
 def test_a_rebuild_remakes_a_tables_xlsx_when_its_rows_or_the_build_date_change(tmp_path: Path) -> None:

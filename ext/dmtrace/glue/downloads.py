@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -23,10 +24,22 @@ FOLDER = "_downloads/tables"  # under the HTML output; one CSV and one XLSX per 
 SHEET = "Table"
 
 
+# A spreadsheet opening the CSV runs a cell starting with one of these as a formula (CSV injection); a number such
+# as "-103" is left as it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?%?$")
+
+
+def csv_cell(value: str) -> str:
+    """The cell as the CSV holds it: a leading apostrophe before text a spreadsheet would run as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) and not NUMBER.match(value) else value
+
+
 def csv_bytes(rows: Sequence[Sequence[str]]) -> bytes:
-    """RFC 4180 CSV (CRLF line ends, quotes where needed) in UTF-8; a cell's lines stay one quoted field."""
+    """RFC 4180 CSV (CRLF line ends, quotes where needed) in UTF-8; a cell's lines stay one quoted field; text that
+    would run as a formula is kept as text (see csv_cell)."""
     text = io.StringIO(newline="")
-    csv.writer(text).writerows(rows)
+    csv.writer(text).writerows([csv_cell(value) for value in row] for row in rows)
     return text.getvalue().encode("utf-8")
 
 
