@@ -35,6 +35,8 @@ import sys
 import tarfile
 from pathlib import Path
 
+from dmtrace.core.gitobjects import batch_input, parse_batch
+
 ROOT = Path(__file__).resolve().parent.parent
 SPHINX_BUILD = Path(__file__).resolve().parent / "sphinx_build.py"
 ARCHIVE = "site.tar.gz"
@@ -108,18 +110,12 @@ def tree_blobs(root: Path, revision: str) -> dict[str, bytes]:
     paths = sorted(entries)
     out = subprocess.run(
         ["git", "-C", str(root), "cat-file", "--batch"],
-        input="".join(f"{entries[p]}\n" for p in paths).encode(),
+        input=batch_input([entries[p] for p in paths]),
         capture_output=True,
         check=True,
     ).stdout
-    blobs: dict[str, bytes] = {}
-    position = 0
-    for path in paths:
-        end = out.index(b"\n", position)
-        size = int(out[position:end].split()[2])
-        blobs[path] = out[end + 1 : end + 1 + size]
-        position = end + 1 + size + 1
-    return blobs
+    by_blob = parse_batch(out, [entries[p] for p in paths])
+    return {path: by_blob[entries[path]] for path in paths}
 
 
 def site_archive(html: Path, epoch: int) -> bytes:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dmtrace.core.gitobjects import batch_input, parse_batch
 from dmtrace.core.model import Need
 from dmtrace.core.needtext import other_text
 from dmtrace.core.reader import decode_source, parse_source
@@ -99,7 +100,7 @@ def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
     try:
         done = subprocess.run(
             ["git", "-C", str(root), "cat-file", "--batch"],
-            input="".join(f"{blob}\n" for blob in wanted).encode(),
+            input=batch_input(wanted),
             capture_output=True,
             check=False,
         )
@@ -107,19 +108,7 @@ def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
         return {}
     if done.returncode != 0:
         return {}
-    out, position, contents = done.stdout, 0, {}
-    for blob in wanted:
-        end = out.find(b"\n", position)
-        if end < 0:
-            break
-        header = out[position:end].split()
-        position = end + 1
-        if len(header) < 3 or header[-1] == b"missing":
-            continue
-        size = int(header[2])
-        contents[blob] = out[position : position + size]
-        position += size + 1
-    return contents
+    return parse_batch(done.stdout, wanted)
 
 
 def _needs(data: bytes | None) -> dict[str, Need]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dmtrace.core.gitobjects import batch_input, parse_batch
 from dmtrace.core.normative import fingerprint
 from dmtrace.core.reader import decode_source, parse_source
 
@@ -58,24 +59,11 @@ def _text(done: subprocess.CompletedProcess[bytes]) -> str:
     return done.stdout.decode("utf-8", "replace")
 
 
-def _blobs(root: Path, specs: Sequence[str]) -> dict[str, bytes | None]:
-    """`rev:path` -> the blob's bytes (None when the path does not exist there), with one `git cat-file --batch`."""
+def _blobs(root: Path, specs: Sequence[str]) -> dict[str, bytes]:
+    """`rev:path` -> the blob's bytes (absent when the path does not exist there), with one `git cat-file --batch`."""
     if not specs:
         return {}
-    done = _git(root, "cat-file", "--batch", data="".join(f"{spec}\n" for spec in specs).encode())
-    out, position = done.stdout, 0
-    found: dict[str, bytes | None] = {}
-    for spec in specs:
-        end = out.index(b"\n", position)
-        header = out[position:end].split()
-        position = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            found[spec] = out[position : position + size]
-            position += size + 1
-        else:
-            found[spec] = None
-    return found
+    return parse_batch(_git(root, "cat-file", "--batch", data=batch_input(specs)).stdout, specs)
 
 
 def _fingerprints(data: bytes | None, path: str) -> dict[str, str]:
@@ -179,8 +167,8 @@ def _committed(root: Path, since: str, dirs: tuple[str, ...], head: str) -> Norm
     history.ignored = tuple(sha for sha, _, _, regenerated, _ in commits if regenerated)
     for sha, at, subject, regenerated, files in commits:
         for path in files:
-            before = _fingerprints(blobs[f"{sha}^:{path}"], path)
-            after = _fingerprints(blobs[f"{sha}:{path}"], path)
+            before = _fingerprints(blobs.get(f"{sha}^:{path}"), path)
+            after = _fingerprints(blobs.get(f"{sha}:{path}"), path)
             _record(history, before, after, None if regenerated else (sha, at, subject))
     return history
 
@@ -198,7 +186,10 @@ def _add_worktree(history: NormativeHistory, root: Path, dirs: tuple[str, ...], 
         except OSError:
             current = None
         _record(
-            history, _fingerprints(blobs[f"HEAD:{path}"], path), _fingerprints(current, path), (WORKTREE, moment, "")
+            history,
+            _fingerprints(blobs.get(f"HEAD:{path}"), path),
+            _fingerprints(current, path),
+            (WORKTREE, moment, ""),
         )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from dmtrace.core.diff import Side
 from dmtrace.core.evaluation import evaluate_results, evaluate_site
+from dmtrace.core.gitobjects import batch_input, parse_batch
 from dmtrace.core.normative_history import read_normative_history
 from dmtrace.core.reader import read_sources, read_tree
 from dmtrace.core.results import load_results
@@ -69,19 +70,9 @@ def read_blobs(root: Path, blobs: dict[str, str]) -> dict[str, bytes]:
     if not blobs:
         return {}
     paths = list(blobs)
-    out = git(root, "cat-file", "--batch", stdin="".join(f"{blobs[p]}\n" for p in paths).encode())
-    contents: dict[str, bytes] = {}
-    position = 0
-    for path in paths:
-        end = out.index(b"\n", position)
-        header = out[position:end].split()
-        position = end + 1
-        if header[-1] == b"missing":
-            continue
-        size = int(header[2])
-        contents[path] = out[position : position + size]
-        position += size + 1
-    return contents
+    out = git(root, "cat-file", "--batch", stdin=batch_input([blobs[p] for p in paths]))
+    by_blob = parse_batch(out, [blobs[p] for p in paths])
+    return {path: by_blob[blobs[path]] for path in paths if blobs[path] in by_blob}
 
 
 def settings_at(root: Path, commit: str, entries: dict[str, str]) -> ProjectSettings:
