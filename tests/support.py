@@ -23,6 +23,27 @@ GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
 }
 PYTHON = sys.executable
+# A requirement and the test case that verifies it: the smallest site the make targets run on.
+ONE_VERIFIED_NEED = """# Needs
+
+```{req} Alert latency
+:id: DMS-REQ-0001
+:priority: 1a
+```
+
+```{test} Alert timing
+:id: LVV-T1
+:verifies: DMS-REQ-0001
+```
+"""
+
+
+def git(root: Path, *args: str, date: str = "") -> str:
+    """git in `root` with the test identity and no user configuration (GIT_ENV); `date` sets the commit's dates.
+    Its output, stripped; a failing command raises."""
+    env = {**os.environ, **GIT_ENV, **({"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {})}
+    return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
 
 FIXTURE_CONF = """
 from dmtrace.core.model import sphinx_needs_config

@@ -15,7 +15,7 @@ import pytest
 
 import dmtrace.core.history as history_module
 from dmtrace.core.history import Commit, cached_history, read_history
-from tests.support import GIT_ENV
+from tests.support import GIT_ENV, git
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY = "\n".join(f"Line {n} of the requirement text." for n in range(1, 9))
@@ -41,17 +41,14 @@ def commit(repo: Path, day: int, message: str, files: dict[str, str]) -> str:
         else:
             path.unlink()
     date = f"2026-11-{day:02d}T12:00:00+00:00"
-    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    subprocess.run(["git", "add", "-A"], cwd=repo, env=env, check=True)
-    subprocess.run(["git", "commit", "--quiet", "-m", message], cwd=repo, env=env, check=True)
-    return subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=repo, env=env, check=True, capture_output=True, text=True
-    ).stdout.strip()
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", message, date=date)
+    return git(repo, "rev-parse", "HEAD")
 
 
 @pytest.fixture
 def history_repo(tmp_path: Path) -> tuple[Path, dict[str, Commit]]:
-    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True, env={**os.environ, **GIT_ENV})
+    git(tmp_path, "init", "--quiet")
     shas: dict[str, Commit] = {}
 
     def record(day: int, subject: str, files: dict[str, str]) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Site
-from tests.support import GIT_ENV
+from tests.support import git
 
 NEEDS = """```{req} Alert latency
 :id: DMS-REQ-0001
@@ -27,7 +25,7 @@ NEEDS = """```{req} Alert latency
 def repo(site: Site) -> Site:
     site.write("needs/needs.md", NEEDS)
     for args in (["init", "-q", "--initial-branch=main"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
-        subprocess.run(["git", *args], cwd=site.root, env={**os.environ, **GIT_ENV}, check=True, capture_output=True)
+        git(site.root, *args)
     return site
 
 

@@ -17,28 +17,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Site
-from tests.support import GIT_ENV, PYTHON, REPO
+from tests.support import GIT_ENV, PYTHON, REPO, git
+from tests.support import ONE_VERIFIED_NEED as NEEDS
 
-NEEDS = """# Needs
-
-```{req} Alert latency
-:id: DMS-REQ-0001
-:priority: 1a
-```
-
-```{test} Alert timing
-:id: LVV-T1
-:verifies: DMS-REQ-0001
-```
-"""
 RESULTS = "test_case,last_run,status,source\nLVV-T1,2026-01-05,Passed,campaign\n"
-
-
-def git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args], cwd=root, env={**os.environ, **GIT_ENV}, check=True, capture_output=True, text=True
-    )
-    return done.stdout
 
 
 def commit_all(root: Path, message: str) -> None:

@@ -5,40 +5,20 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Site
-from tests.support import PYTHON, REPO
+from tests.support import ONE_VERIFIED_NEED as NEEDS
+from tests.support import PYTHON, REPO, load_script
 
-NEEDS = """# Needs
-
-```{req} Alert latency
-:id: DMS-REQ-0001
-:priority: 1a
-```
-
-```{test} Alert timing
-:id: LVV-T1
-:verifies: DMS-REQ-0001
-```
-"""
+serving = load_script("bench_serve")  # its fetch and stop: the bench and the test talk to the server alike
+fetch = serving.fetch
 DEADLINE = 120  # seconds; generous for a loaded machine, never a timing assertion
-
-
-def fetch(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8", errors="replace")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return ""
 
 
 def until(condition: Callable[[], object], what: str, log: Path) -> None:
@@ -74,15 +54,7 @@ def served(site: Site, tmp_path: Path) -> Iterator[tuple[Site, str, Path]]:
         until(ready, "the server watches and serves", log)
         yield site, found[0], log
     finally:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(server.pid, sig)
-                server.wait(timeout=15)
-                break
-            except ProcessLookupError:
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        serving.stop(server)
 
 
 def test_the_served_page_follows_edits_and_violations_are_printed(served: tuple[Site, str, Path]) -> None:

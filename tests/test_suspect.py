@@ -13,6 +13,7 @@ from dmtrace.core.model import Need
 from dmtrace.core.normative import fingerprint
 from tests.conftest import Site
 from tests.publish_site import table_rows
+from tests.support import git
 
 REQUIREMENT = """\
 # Requirements
@@ -60,21 +61,6 @@ VIEWS = """\
 """
 RESULTS = "results/runs.csv"
 SPEC = "The system shall replay the alert stream."
-
-
-def git(root: Path, *args: str, date: str = "2026-01-05T12:00:00+00:00") -> str:
-    env = {
-        "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_DATE": date,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(root),
-    }
-    done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
 
 
 def write_requirement(site: Site, specification: str = SPEC, discussion: str = "Why.", **options: str) -> None:

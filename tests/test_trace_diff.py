@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import GIT_ENV
+from tests.support import git
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "trace_diff.py"
@@ -103,13 +103,6 @@ COVERAGE_HEADER = (
     "| Priority | Active requirements | Traced | Verified | Untraced | Evidence: Fully Verified "
     "| Evidence: With Failures | Sign-off: Fully Verified | Descoped |"
 )
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args], cwd=repo, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=True
-    )
-    return done.stdout.strip()
 
 
 def write_site(repo: Path, reqs: str, tests: str, results: str) -> None:
