@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dmtrace.core.milestones import MONTH_NAMES
 from dmtrace.core.model import NEED_TYPES, PRIORITIES
 from dmtrace.core.vcd import VCD_COLUMNS
 
@@ -55,26 +56,7 @@ CAMPAIGN_WORDS = {
 }
 VE_STATUSES = ("Not Covered", "Covered", "In Verification", "Verified", "Monitoring", "Descoped")
 PRIORITIES_2019 = (*PRIORITIES, "absent", "unset")
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        (
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ),
-        start=1,
-    )
-}
+MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
 # Milestones whose definition names the priorities they need: shown on the site from the priority field,
 # so the importer adds no per-requirement `milestone` link (the data has none).
 NEEDED_BY_PRIORITY = {"LDM-503-19a": "1a", "LDM-503-19": "1a and 1b"}

@@ -5,6 +5,7 @@ column, and the rename mapping file against milestone_history.csv. Screenshots o
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -21,26 +22,6 @@ from tests.publish_site import REPO, table_rows
 DATA = REPO / "data" / "rubin"
 RENAMES = REPO / "data" / "milestone_renames.csv"
 SHOTS = REPO / "_build" / "screenshots"
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        start=1,
-    )
-}
 SIGNED = {"Verified", "Monitoring", "Fully Verified"}
 
 
@@ -50,8 +31,8 @@ def rows(path: Path) -> list[dict[str, str]]:
 
 
 def month(pmcs_month: str) -> str:
-    name, year = pmcs_month.split()
-    return f"{year}-{MONTHS[name]:02d}"
+    """'February 2024' -> '2024-02'."""
+    return dt.datetime.strptime(pmcs_month, "%B %Y").strftime("%Y-%m")
 
 
 @cache

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from dmtrace.core.graph import NeedGraph
+from dmtrace.core.milestones import latest_snapshot
 from dmtrace.core.model import (
     REQUIREMENT_TYPES,
     IdOccurrence,
@@ -84,6 +86,12 @@ class Evaluation:
     normative: NormativeHistory = field(default_factory=NormativeHistory, compare=False, repr=False)
     # Every page of a view asks for the same scope (one per milestone page): computed once per evaluation.
     scopes: dict[str, Evaluation] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def planning_snapshot(self) -> str:
+        """The newest planning snapshot (YYYY-MM) any milestone's forecast history has ('' when none): what the
+        milestone pages' "as of" names and what "last seen in" is measured against."""
+        return latest_snapshot(n for n in self.graph.needs.values() if n.type == "milestone")
 
     def scoped(self, ids: str) -> Evaluation:
         """The part a view shows: requirements and tests whose id matches the regex, the tests that verify a kept

@@ -50,10 +50,27 @@ def parse_day(value: str, end_of_month: bool = True) -> dt.date | None:
     return None
 
 
+# The planning snapshots' month names, as the records write them (not the machine's locale).
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def month_name(month: str) -> str:
     """'2024-02' -> 'February 2024' ('' stays '')."""
     day = parse_day(month, end_of_month=False) if ISO_MONTH.match(month) else None
-    return f"{calendar.month_name[day.month]} {day.year}" if day else month
+    return f"{MONTH_NAMES[day.month - 1]} {day.year}" if day else month
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,10 @@ class MilestoneFacts:
     def shown_date(self) -> dt.date | None:
         """The actual date when completed, else the latest forecast or baseline."""
         return self.actual.date if self.actual else (self.latest.date if self.latest else None)
+
+    def forecast_points(self) -> list[tuple[dt.date, dt.date]]:
+        """(first day of the snapshot's month, the date it forecast) of each dated forecast: what a chart draws."""
+        return [(_month_start(d.month), d.date) for d in self.history if d.month and d.kind == "forecast"]
 
     def distance(self) -> str:
         """'completed 2025-06-23', 'overdue by 12 days', 'due in 3 days', 'no date recorded'."""
@@ -270,8 +291,3 @@ class NeededBy:
             )
             found.append((milestone_id, ", ".join(reasons)))
         return found
-
-
-def needed_by(need: Need, milestones: Iterable[Need]) -> list[tuple[str, str]]:
-    """(milestone id, why) for each milestone that needs this requirement or VE (see NeededBy)."""
-    return NeededBy(milestones)(need)

@@ -156,36 +156,34 @@ def check_status_values(data: CheckInput) -> Iterator[Violation]:
             yield _at(need, f"status {status!r} is not one of {', '.join(STATUSES)}", "trace.field-value")
 
 
+# A milestone's list fields: (field, the pattern of one entry, whether it has a month and a date to check, what an
+# entry must look like).
+MILESTONE_ENTRIES: tuple[tuple[str, re.Pattern[str], bool, str], ...] = (
+    (
+        "forecast",
+        FORECAST_ENTRY,
+        True,
+        "YYYY-MM=YYYY-MM-DD (the month the forecast was made = the date it forecast), optionally followed by ! "
+        "(completed) and @CODE (listed under that code)",
+    ),
+    ("rebaselined", BASELINE_ENTRY, True, "YYYY-MM=YYYY-MM-DD (the planning snapshot's month = its baseline date)"),
+    ("renamed", RENAMED_ENTRY, False, "CODE=high, CODE=medium or CODE=low"),
+)
+
+
 def check_forecast_entries(data: CheckInput) -> Iterator[Violation]:
     """A milestone's `forecast`, `rebaselined` and `renamed` entries, each in its stated form."""
     for need in data.graph.needs.values():
         if need.type != "milestone":
             continue
-        for entry in need.get("forecast").split():
-            match = FORECAST_ENTRY.match(entry)
-            if not (match and _valid_date(match["made"], True) and _valid_date(match["due"], False)):
-                yield _at(
-                    need,
-                    f"forecast entry {entry!r} is not YYYY-MM=YYYY-MM-DD (the month the forecast was made = the "
-                    "date it forecast), optionally followed by ! (completed) and @CODE (listed under that code)",
-                    "trace.field-value",
+        for name, pattern, dated, form in MILESTONE_ENTRIES:
+            for entry in need.get(name).split():
+                match = pattern.match(entry)
+                valid = match is not None and (
+                    not dated or (_valid_date(match["made"], True) and _valid_date(match["due"], False))
                 )
-        for entry in need.get("rebaselined").split():
-            match = BASELINE_ENTRY.match(entry)
-            if not (match and _valid_date(match["made"], True) and _valid_date(match["due"], False)):
-                yield _at(
-                    need,
-                    f"rebaselined entry {entry!r} is not YYYY-MM=YYYY-MM-DD (the planning snapshot's month = "
-                    "its baseline date)",
-                    "trace.field-value",
-                )
-        for entry in need.get("renamed").split():
-            if not RENAMED_ENTRY.match(entry):
-                yield _at(
-                    need,
-                    f"renamed entry {entry!r} is not CODE=high, CODE=medium or CODE=low",
-                    "trace.field-value",
-                )
+                if not valid:
+                    yield _at(need, f"{name} entry {entry!r} is not {form}", "trace.field-value")
 
 
 def _valid_date(value: str, month_allowed: bool) -> bool:

@@ -16,7 +16,7 @@ from sphinx.util import logging
 from sphinx_needs.data import SphinxNeedsData
 
 from dmtrace.core.evaluation import Evaluation, evaluate, evaluate_results
-from dmtrace.core.milestones import latest_snapshot, milestone_facts
+from dmtrace.core.milestones import milestone_facts
 from dmtrace.core.model import (
     FIELDS,
     LINK_TYPES,
@@ -211,12 +211,10 @@ def seal_computed_fields(app: Sphinx, needs: Any) -> None:
 
 def write_milestone_fields(needs: Any, evaluation: Evaluation, today: dt.date) -> None:
     """Each milestone's state, deciding actual date, latest forecast (and its snapshot) and planning history."""
-    milestones = [n for n in evaluation.graph.needs.values() if n.type == "milestone"]
-    snapshot = latest_snapshot(milestones)
-    for milestone in milestones:
+    for milestone in (n for n in evaluation.graph.needs.values() if n.type == "milestone"):
         if milestone.id not in needs:
             continue
-        facts = milestone_facts(milestone, today, snapshot)
+        facts = milestone_facts(milestone, today, evaluation.planning_snapshot)
         needs[milestone.id]["state"] = facts.state
         needs[milestone.id]["actual"] = facts.actual.date.isoformat() if facts.actual else ""
         needs[milestone.id]["forecast_latest"] = facts.latest.date.isoformat() if facts.latest else ""

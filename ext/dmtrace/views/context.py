@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from dmtrace.core.evaluation import Evaluation
 from dmtrace.core.model import Need
 from dmtrace.core.vcd import VcdExport
-from dmtrace.views.markup import DocRef, NeedRef, Page, Row, Span, cell_text, table_html
+from dmtrace.views.markup import DocRef, NeedRef, Page, Row, Span, table_html, table_text
 
 CLASS_UNSAFE = re.compile(r"[^a-z0-9]+")
 
@@ -56,7 +56,7 @@ def page_table_html(
     html = table_html(ctx.links, headers, rows, classes, widths, filter_label)
     if ctx.table_texts is None:
         return html
-    ctx.table_texts.append([list(headers), *([cell_text(cell) for cell in row.cells] for row in rows)])
+    ctx.table_texts.append(table_text(headers, rows))
     return DOWNLOAD_MARK.format(number=len(ctx.table_texts)) + html
 
 

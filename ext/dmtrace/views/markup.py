@@ -138,6 +138,11 @@ def cell_text(cell: Cell) -> str:
     return "".join(inline_text(item) for item in cell)
 
 
+def table_text(headers: Sequence[str], rows: Sequence[Row]) -> list[list[str]]:
+    """A table as its CSV and XLSX downloads hold it: the headers, then each row's cell texts."""
+    return [list(headers), *([cell_text(cell) for cell in row.cells] for row in rows)]
+
+
 def cell_html(cell: Cell, links: Links) -> str:
     """A cell's content: paragraphs, as the docutils HTML writer would write them."""
     if isinstance(cell, Lines):
@@ -227,9 +232,8 @@ def table(
     """
     if page.writes_html:
         rows = list(rows)
-        text = [list(headers), *([cell_text(cell) for cell in row.cells] for row in rows)]
         html = table_html(page.links, headers, rows, classes, widths, filter_label)
-        return generated_html(html=html, table_text=text)
+        return generated_html(html=html, table_text=table_text(headers, rows))
     table_node = _table_nodes(page.nodes, headers, rows, classes, widths)
     if not filter_label:
         return table_node

@@ -139,11 +139,7 @@ def _lead(ctx: RenderContext, facts: list[MilestoneFacts]) -> nodes.paragraph:
 def _small_multiples(milestones: list[Need], facts: dict[str, MilestoneFacts]) -> str:
     charts = []
     for milestone in milestones:
-        points = [
-            (dt.date(int(d.month[:4]), int(d.month[5:7]), 1), d.date)
-            for d in facts[milestone.id].history
-            if d.month and d.kind == "forecast"
-        ]
+        points = facts[milestone.id].forecast_points()
         if len(points) > 1:
             svg = forecast_history(
                 [ForecastSeries(milestone.id, points)], f"{milestone.id}: forecast history", 360, 180, labelled=True

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from dmtrace.core.evidence import Evidence
-from dmtrace.core.milestones import scope_priorities
+from dmtrace.core.milestones import NeededBy, scope_priorities
 from dmtrace.core.model import PRIORITIES, REQUIREMENT_TYPES, Need, natural_key
 from dmtrace.core.status import Verification, priority_rank
 from dmtrace.core.truth import why_not_verified
@@ -46,15 +46,9 @@ def needed_items(ctx: RenderContext, milestone: Need) -> list[tuple[Need, str]]:
         if n.type in REQUIREMENT_TYPES
     }
     candidates.update((n.id, n) for priority in scope for n in graph.requirements_by_priority.get(priority, []))
-    items = []
-    for need in candidates.values():
-        reasons = []
-        if milestone.id in need.targets("milestone"):
-            reasons.append("linked")
-        if need.priority in scope and need.is_active:
-            reasons.append(f"all P{need.priority}")
-        if reasons:
-            items.append((need, ", ".join(reasons)))
+    # Why each is listed: the matrix's milestone column asks the same question the other way round.
+    why = NeededBy([milestone])
+    items = [(need, found[0][1]) for need in candidates.values() if (found := why(need))]
     return sorted(items, key=lambda item: (priority_rank(item[0].priority), natural_key(item[0].id)))
 
 

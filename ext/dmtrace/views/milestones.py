@@ -3,7 +3,6 @@ history; the items it needs, those not yet verified first; its test plans; its n
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Mapping
@@ -16,7 +15,6 @@ from dmtrace.core.milestones import (
     DECIDING_RULE,
     MilestoneFacts,
     PlanningDate,
-    latest_snapshot,
     milestone_facts,
     month_name,
     scope_priorities,
@@ -48,26 +46,12 @@ STATES = [v.value for v in Verification]
 
 def facts_of(ctx: RenderContext, milestone: Need) -> MilestoneFacts:
     """The milestone's facts as of the build date, against the catalogue's newest planning snapshot."""
-    return milestone_facts(milestone, ctx.today, planning_snapshot(ctx))
-
-
-def planning_snapshot(ctx: RenderContext) -> str:
-    """The newest planning snapshot (YYYY-MM) of the catalogue, computed once per evaluation."""
-    graph = ctx.evaluation.graph
-    key = id(graph)
-    if _snapshots.get("graph") != key:
-        _snapshots.clear()
-        _snapshots["graph"] = key
-        _snapshots["month"] = latest_snapshot(n for n in graph.needs.values() if n.type == "milestone")
-    return str(_snapshots["month"])
-
-
-_snapshots: dict[str, object] = {}
+    return milestone_facts(milestone, ctx.today, ctx.evaluation.planning_snapshot)
 
 
 def planning_as_of(ctx: RenderContext) -> str:
     """'As of the planning snapshot PMCS April 2025 and the build date 2026-11-28.'"""
-    month = planning_snapshot(ctx)
+    month = ctx.evaluation.planning_snapshot
     snapshot = f"the planning snapshot PMCS {month_name(month)}" if month else "no dated planning snapshot"
     return f"As of {snapshot} (the newest in the records) and the build date {ctx.today.isoformat()}."
 
@@ -111,7 +95,7 @@ def milestone_fingerprint(ctx: RenderContext, milestone_id: str) -> str:
     shown = [
         ctx.today.isoformat(),
         as_of(ctx),
-        planning_snapshot(ctx),
+        ctx.evaluation.planning_snapshot,
         milestone.title,
         milestone.file,
         repr(sorted(milestone.fields.items())),
@@ -299,7 +283,7 @@ def _history_html(ctx: RenderContext, milestone: Need, facts: MilestoneFacts) ->
         for d in facts.history
     ]
     result = [rubric(f"Planning history ({len(rows)} dates)")]
-    points = [(_made(d), d.date) for d in facts.history if d.month and d.kind == "forecast"]
+    points = facts.forecast_points()
     if len(points) > 1:
         chart = forecast_history(
             [ForecastSeries(milestone.id, points)], f"Forecast history of {milestone.id}", height=260, labelled=True
@@ -309,10 +293,6 @@ def _history_html(ctx: RenderContext, milestone: Need, facts: MilestoneFacts) ->
         page_table_html(ctx, ["Snapshot", "Date", "Kind", "Listed as"], rows, classes=["trace-planning-history"])
     )
     return result
-
-
-def _made(date: PlanningDate) -> dt.date:
-    return dt.date(int(date.month[:4]), int(date.month[5:7]), 1)
 
 
 def milestone_page_html(ctx: RenderContext, milestone_id: str) -> str:
